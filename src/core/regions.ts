@@ -1,0 +1,16 @@
+/** AWS regions in which Amazon SES is offered (commercial and GovCloud). */
+export const SES_REGIONS: ReadonlySet<string> = new Set([
+  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2',
+  'af-south-1',
+  'ap-east-2', 'ap-south-1', 'ap-south-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3',
+  'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-5',
+  'ca-central-1', 'ca-west-1',
+  'eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2',
+  'eu-west-1', 'eu-west-2', 'eu-west-3',
+  'il-central-1', 'me-central-1', 'me-south-1', 'mx-central-1', 'sa-east-1',
+  'us-gov-east-1', 'us-gov-west-1',
+]);
+
+export function isSesRegion(region: string): boolean {
+  return SES_REGIONS.has(region);
+}

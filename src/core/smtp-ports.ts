@@ -1,0 +1,3 @@
+/** SMTP probe as the checks see it. Placeholder: the relay layer defines the operations. */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by the relay layer
+export interface SmtpProber {}
