@@ -30,7 +30,7 @@ dns.promises.lookup = ((hostname: string, ...rest: unknown[]) => {
 }) as typeof dns.promises.lookup;
 
 // Resolver queries go to the configured servers: they must all be loopback.
-for (const proto of [dns.Resolver.prototype, dns.promises.Resolver.prototype] as Array<Record<string, unknown>>) {
+for (const proto of [dns.Resolver.prototype, dns.promises.Resolver.prototype] as unknown as Array<Record<string, unknown>>) {
   for (const method of Object.getOwnPropertyNames(proto)) {
     if (!method.startsWith('resolve') && method !== 'reverse') continue;
     const original = proto[method];
