@@ -1,0 +1,242 @@
+/**
+ * A loopback DNS server (UDP, plus TCP for truncated answers) serving fixture zones.
+ * It answers like a recursive resolver: CNAME chains inside the fixture are followed and
+ * included in the answer. Per-name failure modes and per-query latency are configurable,
+ * and every query is recorded so tests can assert exactly which lookups were made.
+ */
+import dgram from 'node:dgram';
+import net from 'node:net';
+import dnsPacket, { type Answer, type Packet, type Question } from 'dns-packet';
+
+export type FixtureRecord =
+  | { type: 'A' | 'AAAA' | 'CNAME' | 'PTR' | 'NS'; value: string }
+  | { type: 'TXT'; value: string | string[] }
+  | { type: 'MX'; value: { exchange: string; priority: number } };
+
+export type FailureMode = 'SERVFAIL' | 'TIMEOUT' | 'REFUSED';
+
+/** A name's records, or a failure the server produces for every query of that name. */
+export type ZoneEntry = FixtureRecord[] | { fail: FailureMode };
+export type ZoneData = Record<string, ZoneEntry>;
+
+export interface RecordedQuery {
+  name: string;
+  type: string;
+  transport: 'udp' | 'tcp';
+}
+
+export interface DnsServerOptions {
+  zone: ZoneData;
+  /** Added before every answer (benchmarks); timers only, never used for synchronisation. */
+  latencyMs?: number;
+}
+
+export interface TestDnsServer {
+  host: string;
+  port: number;
+  /** `127.0.0.1:PORT`, for a resolver's server list. */
+  address: string;
+  queries: RecordedQuery[];
+  setZone(zone: ZoneData): void;
+  setLatency(ms: number): void;
+  close(): Promise<void>;
+}
+
+const MAX_CNAME_CHAIN = 8;
+
+function normalizeName(name: string): string {
+  return name.toLowerCase().replace(/\.$/, '');
+}
+
+/** Splits a TXT string into 255-byte character-strings, as a zone file would. */
+function txtChunks(value: string | string[]): Buffer[] {
+  if (Array.isArray(value)) return value.map((part) => Buffer.from(part, 'utf8'));
+  const bytes = Buffer.from(value, 'utf8');
+  if (bytes.length === 0) return [bytes];
+  const chunks: Buffer[] = [];
+  for (let offset = 0; offset < bytes.length; offset += 255) chunks.push(bytes.subarray(offset, offset + 255));
+  return chunks;
+}
+
+function toAnswer(name: string, record: FixtureRecord): Answer {
+  const base = { name, class: 'IN' as const, ttl: 300 };
+  switch (record.type) {
+    case 'TXT':
+      return { ...base, type: 'TXT', data: txtChunks(record.value) };
+    case 'MX':
+      return { ...base, type: 'MX', data: { exchange: record.value.exchange, preference: record.value.priority } };
+    default:
+      return { ...base, type: record.type, data: record.value } as Answer;
+  }
+}
+
+type Resolution =
+  | { kind: 'answer'; answers: Answer[] }
+  | { kind: 'nxdomain'; answers: Answer[] }
+  | { kind: 'nodata'; answers: Answer[] }
+  | { kind: 'fail'; mode: FailureMode };
+
+class Zone {
+  private readonly entries = new Map<string, ZoneEntry>();
+
+  constructor(data: ZoneData) {
+    for (const [name, entry] of Object.entries(data)) this.entries.set(normalizeName(name), entry);
+  }
+
+  private lookup(name: string): ZoneEntry | undefined {
+    const exact = this.entries.get(name);
+    if (exact) return exact;
+    // Wildcards (RFC 4592, simplified): *.parent covers names below parent that do not exist.
+    const labels = name.split('.');
+    for (let i = 1; i < labels.length; i++) {
+      const wildcard = this.entries.get(`*.${labels.slice(i).join('.')}`);
+      if (wildcard) return wildcard;
+      if (this.entries.has(labels.slice(i).join('.'))) break;
+    }
+    return undefined;
+  }
+
+  private hasDescendants(name: string): boolean {
+    const suffix = `.${name}`;
+    for (const key of this.entries.keys()) if (key.endsWith(suffix)) return true;
+    return false;
+  }
+
+  resolve(qname: string, qtype: string): Resolution {
+    const answers: Answer[] = [];
+    let name = normalizeName(qname);
+    for (let depth = 0; depth <= MAX_CNAME_CHAIN; depth++) {
+      const entry = this.lookup(name);
+      if (entry && !Array.isArray(entry)) return { kind: 'fail', mode: entry.fail };
+      if (!entry) return this.hasDescendants(name) ? { kind: 'nodata', answers } : { kind: 'nxdomain', answers };
+      const matching = entry.filter((record) => record.type === qtype);
+      if (matching.length > 0) {
+        answers.push(...matching.map((record) => toAnswer(name, record)));
+        return { kind: 'answer', answers };
+      }
+      const cname = entry.find((record) => record.type === 'CNAME');
+      if (!cname || qtype === 'CNAME') return { kind: 'nodata', answers };
+      answers.push(toAnswer(name, cname));
+      name = normalizeName(String(cname.value));
+    }
+    return { kind: 'fail', mode: 'SERVFAIL' };
+  }
+}
+
+export async function startDnsServer(options: DnsServerOptions): Promise<TestDnsServer> {
+  let zone = new Zone(options.zone);
+  let latencyMs = options.latencyMs ?? 0;
+  const queries: RecordedQuery[] = [];
+  let udp = dgram.createSocket('udp4');
+  const tcp = net.createServer();
+  const sockets = new Set<net.Socket>();
+
+  /** Builds the response, or undefined to stay silent (TIMEOUT). */
+  function answer(request: Packet, transport: 'udp' | 'tcp'): Buffer | undefined {
+    const question: Question | undefined = request.questions?.[0];
+    const base = { id: request.id, type: 'response' as const, questions: request.questions ?? [] };
+    if (!question) return dnsPacket.encode({ ...base, flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE | 1 });
+    queries.push({ name: normalizeName(question.name), type: question.type, transport });
+    const result = zone.resolve(question.name, question.type);
+    const flags = dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE;
+    if (result.kind === 'fail') {
+      if (result.mode === 'TIMEOUT') return undefined;
+      return dnsPacket.encode({ ...base, flags: flags | (result.mode === 'SERVFAIL' ? 2 : 5) });
+    }
+    const rcode = result.kind === 'nxdomain' ? 3 : 0;
+    const full = dnsPacket.encode({ ...base, flags: flags | rcode, answers: result.answers });
+    if (transport === 'udp') {
+      const opt = request.additionals?.find((record) => record.type === 'OPT') as { udpPayloadSize?: number } | undefined;
+      const limit = Math.max(512, opt?.udpPayloadSize ?? 512);
+      if (full.length > limit) return dnsPacket.encode({ ...base, flags: flags | dnsPacket.TRUNCATED_RESPONSE | rcode });
+    }
+    return full;
+  }
+
+  const delay = (): Promise<void> => (latencyMs > 0 ? new Promise((resolve) => setTimeout(resolve, latencyMs)) : Promise.resolve());
+
+  function onUdpMessage(message: Buffer, remote: dgram.RemoteInfo): void {
+    let request: Packet;
+    try {
+      request = dnsPacket.decode(message);
+    } catch {
+      return;
+    }
+    const response = answer(request, 'udp');
+    if (!response) return;
+    void delay().then(() => udp.send(response, remote.port, remote.address));
+  }
+  udp.on('message', onUdpMessage);
+
+  tcp.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    let buffered = Buffer.alloc(0);
+    socket.on('data', (chunk) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      while (buffered.length >= 2) {
+        const length = buffered.readUInt16BE(0);
+        if (buffered.length < 2 + length) break;
+        const message = buffered.subarray(2, 2 + length);
+        buffered = buffered.subarray(2 + length);
+        let request: Packet;
+        try {
+          request = dnsPacket.decode(message);
+        } catch {
+          socket.destroy();
+          return;
+        }
+        const response = answer(request, 'tcp');
+        if (!response) continue;
+        const framed = Buffer.alloc(2 + response.length);
+        framed.writeUInt16BE(response.length, 0);
+        response.copy(framed, 2);
+        void delay().then(() => {
+          if (!socket.destroyed) socket.write(framed);
+        });
+      }
+    });
+  });
+
+  // One port for both transports, as real servers use; retry if TCP finds the port taken.
+  let port = 0;
+  for (let attempt = 0; ; attempt++) {
+    port = await new Promise<number>((resolve, reject) => {
+      udp.once('error', reject);
+      udp.bind(0, '127.0.0.1', () => resolve(udp.address().port));
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen(port, '127.0.0.1', () => resolve());
+      });
+      break;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await new Promise<void>((resolve) => udp.close(() => resolve()));
+      udp = dgram.createSocket('udp4');
+      udp.on('message', onUdpMessage);
+    }
+  }
+
+  return {
+    host: '127.0.0.1',
+    port,
+    address: `127.0.0.1:${port}`,
+    queries,
+    setZone(next) {
+      zone = new Zone(next);
+    },
+    setLatency(ms) {
+      latencyMs = ms;
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await Promise.all([
+        new Promise<void>((resolve) => udp.close(() => resolve())),
+        new Promise<void>((resolve) => tcp.close(() => resolve())),
+      ]);
+    },
+  };
+}
