@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, runCli } from '../../src/cli/run.js';
+import type { ReportJson } from '../../src/core/report-json.js';
+import { startDnsServer, type TestDnsServer } from '../support/dns-server.js';
+import { canonicalZones } from '../support/scenarios/canonical-dns.js';
+
+let dns: TestDnsServer;
+beforeAll(async () => {
+  dns = await startDnsServer({
+    zone: { ...canonicalZones(), 'broken.example': { fail: 'SERVFAIL' } },
+  });
+});
+afterAll(() => dns.close());
+
+async function cli(args: string[], env: Record<string, string> = {}) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, {
+    stdout: { write: (t: string) => void (stdout += t) },
+    stderr: { write: (t: string) => void (stderr += t) },
+    env: { MAILDIAG_AWS: 'off', MAILDIAG_DNS_TIMEOUT_MS: '200', ...env },
+    readStdin: async () => '',
+  });
+  return { code, stdout, stderr };
+}
+
+describe('maildiag CLI', () => {
+  it('prints a human report with a block per layer and exits 0 when nothing fails', async () => {
+    const { code, stdout } = await cli(['admin@example.com', 'to=alice@example.net', '--dns-server', dns.address]);
+    expect(code).toBe(EXIT_OK);
+    expect(stdout).toMatch(/^maildiag admin@example\.com → alice@example\.net {2}verdict: (PASS|WARN)/);
+    expect(stdout).toContain('DNS authentication');
+    expect(stdout).not.toContain('\u001b['); // no colour when not a TTY
+  });
+
+  it('prints the documented JSON contract', async () => {
+    const { code, stdout } = await cli(['example.com', '--json', '--dns-server', dns.address]);
+    expect(code).toBe(EXIT_OK);
+    const json = JSON.parse(stdout) as ReportJson;
+    expect(Object.keys(json)).toEqual(expect.arrayContaining(['target', 'verdict', 'findings', 'stats']));
+    expect(json.target.senderDomain).toBe('example.com');
+    expect(json.stats.dnsQueries).toBeGreaterThan(0);
+    expect(typeof json.stats.durationMs).toBe('number');
+    for (const finding of json.findings) {
+      expect(Object.keys(finding)).toEqual(
+        expect.arrayContaining(['id', 'layer', 'check', 'status', 'title', 'summary', 'evidence', 'explanation', 'fix']),
+      );
+      expect(['pass', 'warn', 'fail', 'info', 'error', 'skipped']).toContain(finding.status);
+    }
+  });
+
+  it('marks AWS layers skipped with a reason when AWS is off', async () => {
+    const { stdout } = await cli(['example.com', '--json', '--dns-server', dns.address]);
+    const json = JSON.parse(stdout) as ReportJson;
+    for (const finding of json.findings.filter((f) => ['relay', 'ses', 'suppression'].includes(f.layer))) {
+      expect(finding.status).toBe('skipped');
+      expect(finding.summary).toMatch(/AWS credentials/);
+    }
+  });
+
+  it('--layers leaves the other layers out', async () => {
+    const before = dns.queries.length;
+    const { stdout } = await cli(['example.com', '--json', '--layers', 'recipient', '--dns-server', dns.address]);
+    const json = JSON.parse(stdout) as ReportJson;
+    expect(json.findings.filter((f) => f.layer === 'dns').every((f) => f.status === 'skipped')).toBe(true);
+    expect(dns.queries.slice(before).some((q) => q.name === 'example.com' && q.type === 'MX')).toBe(false);
+  });
+
+  it('exits 1 when a check could not run (SERVFAIL is "could not check", never "missing")', async () => {
+    const { code, stdout } = await cli(['broken.example', '--json', '--layers', 'dns', '--dns-server', dns.address]);
+    expect(code).toBe(EXIT_FAILED);
+    const mx = (JSON.parse(stdout) as ReportJson).findings.find((f) => f.id === 'dns.mx');
+    expect(mx?.status).toBe('error');
+    expect(mx?.summary).toMatch(/SERVFAIL/);
+  });
+
+  it.each([
+    [['not_a_domain!'], /is not a domain/],
+    [['example.com', '--layers', 'smtp'], /unknown layer 'smtp'/],
+    [['example.com', '--bogus'], /Unknown option '--bogus'/],
+    [['example.com', '--region', 'mars-1'], /unknown AWS region/],
+    [['example.com', '--dkim-tokens', 'x!'], /not an SES DKIM token/],
+    [['example.com'], /MAILDIAG_REGIONS unknown AWS region 'nowhere-1'/],
+  ])('bad usage %j exits 2 with a clear message', async (args, message) => {
+    const env: Record<string, string> = args.length === 1 && args[0] === 'example.com' ? { MAILDIAG_REGIONS: 'nowhere-1' } : {};
+    const { code, stderr, stdout } = await cli([...args, '--dns-server', dns.address], env);
+    expect(code).toBe(EXIT_USAGE);
+    expect(stderr).toMatch(message);
+    expect(stdout).toBe('');
+  });
+
+  it('prints usage with --help and exits 0; without arguments exits 2', async () => {
+    expect((await cli(['--help'])).stdout).toMatch(/^Usage:/);
+    expect((await cli(['--help'])).code).toBe(EXIT_OK);
+    const empty = await cli([]);
+    expect(empty.code).toBe(EXIT_USAGE);
+    expect(empty.stderr).toMatch(/^Usage:/);
+  });
+});
