@@ -1,0 +1,124 @@
+/**
+ * A real SMTP server (smtp-server) on loopback that behaves like an SES SMTP endpoint:
+ * STARTTLS with a freshly generated certificate (the package's bundled one is expired),
+ * AUTH PLAIN/LOGIN that accepts exactly one credential and otherwise answers
+ * `535 Authentication Credentials Invalid`, and a record of every session.
+ */
+import type { AddressInfo } from 'node:net';
+import { generate } from 'selfsigned';
+import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } from 'smtp-server';
+
+export interface RecordedSmtpSession {
+  id: string;
+  secure: boolean;
+  /** AUTH attempts: the username (an access key id) and whether it was accepted; never the password. */
+  auths: Array<{ method: string; username: string; accepted: boolean }>;
+}
+
+export interface SmtpServerOptions {
+  /** The one credential AUTH accepts (username = access key id, password = derived SMTP password). */
+  credential?: { username: string; password: string };
+  /** Force every AUTH to get this reply instead (e.g. 454 Temporary authentication failure). */
+  authReply?: { code: number; message: string };
+  /** Delay before answering AUTH (benchmarks); never used for synchronisation. */
+  latencyMs?: number;
+  /** Greeting banner text after the host name. */
+  banner?: string;
+  /** Serve without STARTTLS (tests of an endpoint that does not offer it). */
+  disableStartTls?: boolean;
+}
+
+export interface TestSmtpServer {
+  host: string;
+  port: number;
+  /** PEM of the generated self-signed certificate: pass it as the prober's CA. */
+  ca: string;
+  sessions: RecordedSmtpSession[];
+  setCredential(credential: { username: string; password: string } | undefined): void;
+  setAuthReply(reply: { code: number; message: string } | undefined): void;
+  close(): Promise<void>;
+}
+
+/** One certificate per test process: generating an RSA key is the slow part. */
+let certificate: Promise<{ key: string; cert: string }> | undefined;
+function testCertificate(): Promise<{ key: string; cert: string }> {
+  certificate ??= generate([{ name: 'commonName', value: 'localhost' }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+    ],
+  }).then((pems) => ({ key: pems.private, cert: pems.cert }));
+  return certificate;
+}
+
+export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<TestSmtpServer> {
+  const { key, cert } = await testCertificate();
+  let credential = options.credential;
+  let authReply = options.authReply;
+  const sessions = new Map<string, RecordedSmtpSession>();
+  const sessionOf = (session: SMTPServerSession): RecordedSmtpSession => {
+    let recorded = sessions.get(session.id);
+    if (!recorded) {
+      recorded = { id: session.id, secure: session.secure, auths: [] };
+      sessions.set(session.id, recorded);
+    }
+    recorded.secure = session.secure;
+    return recorded;
+  };
+
+  const server = new SMTPServer({
+    key,
+    cert,
+    name: 'email-smtp.loopback.amazonaws.com',
+    banner: options.banner ?? 'SimpleEmailService-loopback',
+    authMethods: ['PLAIN', 'LOGIN'],
+    disabledCommands: options.disableStartTls ? ['STARTTLS'] : [],
+    // SES refuses AUTH before STARTTLS; smtp-server does the same unless allowInsecureAuth.
+    allowInsecureAuth: false,
+    disableReverseLookup: true,
+    logger: false,
+    onConnect(session, callback) {
+      sessionOf(session);
+      callback();
+    },
+    onAuth(auth: SMTPServerAuthentication, session: SMTPServerSession, callback) {
+      const answer = (): void => {
+        const record = sessionOf(session);
+        const accepted =
+          authReply === undefined && credential !== undefined && auth.username === credential.username && auth.password === credential.password;
+        record.auths.push({ method: auth.method, username: auth.username ?? '', accepted });
+        if (accepted) return callback(null, { user: auth.username });
+        if (authReply) return callback(Object.assign(new Error(authReply.message), { responseCode: authReply.code }));
+        return callback(new Error('Authentication Credentials Invalid'));
+      };
+      if (options.latencyMs) setTimeout(answer, options.latencyMs);
+      else answer();
+    },
+    onData(stream, _session, callback) {
+      stream.resume();
+      stream.on('end', () => callback());
+    },
+  });
+  // Clients that drop the connection abruptly must not crash the test process.
+  server.on('error', () => undefined);
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.server.address() as AddressInfo;
+  return {
+    host: '127.0.0.1',
+    port: address.port,
+    ca: cert,
+    get sessions() {
+      return [...sessions.values()];
+    },
+    setCredential(next) {
+      credential = next;
+    },
+    setAuthReply(next) {
+      authReply = next;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
