@@ -89,9 +89,9 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
         const accepted =
           authReply === undefined && credential !== undefined && auth.username === credential.username && auth.password === credential.password;
         record.auths.push({ method: auth.method, username: auth.username ?? '', accepted });
-        if (accepted) return callback(null, { user: auth.username });
-        if (authReply) return callback(Object.assign(new Error(authReply.message), { responseCode: authReply.code }));
-        return callback(new Error('Authentication Credentials Invalid'));
+        if (accepted) callback(null, { user: auth.username });
+        else if (authReply) callback(Object.assign(new Error(authReply.message), { responseCode: authReply.code }));
+        else callback(new Error('Authentication Credentials Invalid'));
       };
       if (options.latencyMs) setTimeout(answer, options.latencyMs);
       else answer();
