@@ -1,0 +1,147 @@
+/**
+ * Interprets bounces and SMTP replies with the ordered rule table in rules.ts.
+ *
+ * - `interpretBounce(input)`: a whole bounce (.eml bytes or text) or a pasted NDR.
+ * - `interpretReplyText(text, hints)`: one reply line (an SES DiagnosticCode, a line from a thread).
+ *
+ * Pure: no I/O, nothing in the input is executed or fetched.
+ */
+import type { InterpretedReply } from '../../core/replies.js';
+import { parseBounce, parseBounceText, type ReplyFragment } from './parse.js';
+import { BOUNCE_RULES, type BounceRule, type Provider, UNRECOGNISED_RULE } from './rules.js';
+
+export interface InterpretResult {
+  /** One per recipient or reply found, in the order of the message. */
+  replies: InterpretedReply[];
+  /** What was cut, skipped or not recognised; empty when all went well. */
+  notes: string[];
+}
+
+export interface ReplyHints {
+  /** Provider that sent the reply, when the caller knows it (e.g. from the recipient's MX). */
+  provider?: string;
+  recipient?: string;
+  remoteHost?: string;
+}
+
+/** Ordered: the first pattern that matches names the provider. Checked against hosts and reply text. */
+const PROVIDER_PATTERNS: ReadonlyArray<readonly [Provider, RegExp]> = [
+  ['Amazon SES', /amazonses\.com|email-smtp\.[a-z0-9-]{1,30}\.amazonaws\.com|Amazon SES/i],
+  ['Amazon WorkMail', /awsapps\.com|\bworkmail\b/i],
+  ['Exchange Online', /protection\.outlook\.com|prod\.outlook\.com|onmicrosoft\.com|exchangelabs\.com|\bAS\(\d{6,12}\)|RESOLVER\.(?:ADR|RST)\.|go\.microsoft\.com|Office 365|Exchange Online/i],
+  ['Outlook.com', /\b(?:hotmail|outlook|live|msn)\.com\b/i],
+  ['Google Groups', /googlegroups\.com|groups\.google\.com|Google Groups/i],
+  ['Google', /\bgoogle\.com\b|googlemail\.com|\bgmail\.com\b|\bgsmtp\b|support\.google\.com/i],
+  ['Yahoo', /yahoo(?:dns)?\.(?:com|net|co\.jp)|\baol\.com\b|verizonmedia|yahooinc/i],
+  ['iCloud', /icloud\.com|\bme\.com\b|\bmac\.com\b/i],
+  ['Zoho', /zoho\.(?:com|eu|in)/i],
+  ['Tencent QQ', /\bqq\.com\b/i],
+  ['Mail.ru', /\bmail\.ru\b/i],
+  ['SendGrid', /sendgrid\.net/i],
+  ['GoDaddy', /secureserver\.net/i],
+  ['Cox', /\bcox\.net\b|cloudfilter\.net/i],
+];
+
+/** Names the provider from a host name or a reply text; `undefined` when nothing says. */
+export function detectProvider(value: string | undefined): Provider | undefined {
+  if (!value) return undefined;
+  const sample = value.slice(0, 4000);
+  for (const [provider, pattern] of PROVIDER_PATTERNS) if (pattern.test(sample)) return provider;
+  return undefined;
+}
+
+/** Interprets a whole bounce message (.eml) or pasted bounce text. Never throws for bad input. */
+export async function interpretBounce(input: string | Buffer): Promise<InterpretResult> {
+  const parsed = await parseBounce(input);
+  const reporter = detectProvider(parsed.reportingHost) ?? detectProvider(parsed.from);
+  // Google Groups' notices come from Google's mailer; the body says it is a group.
+  const groupNotice = reporter === 'Google' && /groups\.google\.com|Google Groups/i.test(parsed.summary);
+  const replies = parsed.fragments.map((fragment) => interpretFragment(fragment, groupNotice ? 'Google Groups' : reporter));
+  const notes = [...parsed.notes];
+  if (replies.length === 0) notes.push('Nothing recognised: no SMTP reply, delivery report or bounce notice was found in the input.');
+  return { replies, notes };
+}
+
+/**
+ * Interprets text that holds one or more replies (an SES DiagnosticCode, a pasted line).
+ * Returns the first reply found, or undefined when the text holds none.
+ */
+export function interpretReplyText(text: string, hints: ReplyHints = {}): InterpretedReply | undefined {
+  return interpretReplies(text, hints)[0];
+}
+
+/** Like interpretReplyText, but every reply found in the text. */
+export function interpretReplies(text: string, hints: ReplyHints = {}): InterpretedReply[] {
+  const parsed = parseBounceText(text);
+  const fragments = parsed.fragments.filter((fragment) => fragment.origin !== 'summary' || fragment.replyCode || fragment.status || hasRuleMatch(fragment));
+  return fragments.map((fragment) =>
+    interpretFragment(
+      {
+        ...fragment,
+        ...(hints.recipient && !fragment.recipient ? { recipient: hints.recipient } : {}),
+        ...(hints.remoteHost && !fragment.remoteHost ? { remoteHost: hints.remoteHost } : {}),
+      },
+      asProvider(hints.provider),
+    ),
+  );
+}
+
+function hasRuleMatch(fragment: ReplyFragment): boolean {
+  return BOUNCE_RULES.some((rule) => rule.text !== undefined && rule.provider === undefined && rule.status === undefined && rule.replyCode === undefined && rule.text.test(fragment.text));
+}
+
+function asProvider(name: string | undefined): Provider | undefined {
+  if (!name) return undefined;
+  return detectProvider(name) ?? (PROVIDER_PATTERNS.find(([provider]) => provider.toLowerCase() === name.toLowerCase())?.[0]);
+}
+
+/** Provider of the server that produced this reply: its host, then the reply's wording, then the reporter. */
+function providerOf(fragment: ReplyFragment, fallback: Provider | undefined): Provider | undefined {
+  const fromHost = detectProvider(fragment.remoteHost);
+  if (fromHost) return fromHost;
+  const fromText = detectProvider(fragment.text);
+  if (fromText) return fromText;
+  // A named remote host we do not know is a better answer than the reporter's name.
+  if (fragment.remoteHost && !/^[\d.:[\]]+$/.test(fragment.remoteHost)) return fallback === 'Google Groups' ? fallback : undefined;
+  return fallback;
+}
+
+function matches(rule: BounceRule, fragment: ReplyFragment, provider: Provider): boolean {
+  if (rule.provider && !rule.provider.includes(provider)) return false;
+  if (rule.replyCode && !rule.replyCode.test(fragment.replyCode ?? '')) return false;
+  if (rule.status && !rule.status.test(fragment.status ?? '')) return false;
+  if (rule.command && !rule.command.test(fragment.command ?? '')) return false;
+  if (rule.text && !rule.text.test(fragment.text)) return false;
+  return true;
+}
+
+/** The first matching rule in table order. */
+export function findRule(fragment: ReplyFragment, provider: Provider): BounceRule {
+  return BOUNCE_RULES.find((rule) => matches(rule, fragment, provider)) ?? UNRECOGNISED_RULE;
+}
+
+function interpretFragment(fragment: ReplyFragment, reporter: Provider | undefined): InterpretedReply {
+  const detected = providerOf(fragment, reporter) ?? 'unknown';
+  // A delivered or delayed DSN action decides before the text does.
+  const rule = fragment.action === 'delivered' || fragment.action === 'relayed' ? deliveredRule() : findRule(fragment, detected);
+  const provider = detected === 'unknown' && rule.impliesProvider ? rule.impliesProvider : detected;
+  return {
+    raw: fragment.text,
+    ...(fragment.recipient ? { recipient: fragment.recipient } : {}),
+    ...(fragment.replyCode ? { replyCode: fragment.replyCode } : {}),
+    ...(fragment.status ? { status: fragment.status } : {}),
+    ...(fragment.remoteHost ? { remoteHost: fragment.remoteHost } : {}),
+    provider,
+    category: rule.category,
+    layer: rule.layer,
+    reason: rule.reason,
+    confidence: rule.confidence,
+    explanation: rule.explanation,
+    fix: rule.fix,
+    ruleId: rule.id,
+  };
+}
+
+function deliveredRule(): BounceRule {
+  return BOUNCE_RULES.find((rule) => rule.category === 'delivered') ?? UNRECOGNISED_RULE;
+}
