@@ -26,19 +26,19 @@ async function cli(args: string[], env: Record<string, string> = {}) {
 
 describe('maildiag CLI', () => {
   it('prints a human report with a block per layer and exits 0 when nothing fails', async () => {
-    const { code, stdout } = await cli(['admin@example.com', 'to=alice@example.net', '--dns-server', dns.address]);
+    const { code, stdout } = await cli(['admin@customer.example', 'to=alice@recipient.example', '--dns-server', dns.address]);
     expect(code).toBe(EXIT_OK);
-    expect(stdout).toMatch(/^maildiag admin@example\.com → alice@example\.net {2}verdict: (PASS|WARN)/);
+    expect(stdout).toMatch(/^maildiag admin@customer\.example → alice@recipient\.example {2}verdict: (PASS|WARN)/);
     expect(stdout).toContain('DNS authentication');
     expect(stdout).not.toContain('\u001b['); // no colour when not a TTY
   });
 
   it('prints the documented JSON contract', async () => {
-    const { code, stdout } = await cli(['example.com', '--json', '--dns-server', dns.address]);
+    const { code, stdout } = await cli(['customer.example', '--json', '--dns-server', dns.address]);
     expect(code).toBe(EXIT_OK);
     const json = JSON.parse(stdout) as ReportJson;
     expect(Object.keys(json)).toEqual(expect.arrayContaining(['target', 'verdict', 'findings', 'stats']));
-    expect(json.target.senderDomain).toBe('example.com');
+    expect(json.target.senderDomain).toBe('customer.example');
     expect(json.stats.dnsQueries).toBeGreaterThan(0);
     expect(typeof json.stats.durationMs).toBe('number');
     for (const finding of json.findings) {
@@ -50,7 +50,7 @@ describe('maildiag CLI', () => {
   });
 
   it('marks AWS layers skipped with a reason when AWS is off', async () => {
-    const { stdout } = await cli(['example.com', '--json', '--dns-server', dns.address]);
+    const { stdout } = await cli(['customer.example', '--json', '--dns-server', dns.address]);
     const json = JSON.parse(stdout) as ReportJson;
     for (const finding of json.findings.filter((f) => ['relay', 'ses', 'suppression'].includes(f.layer))) {
       expect(finding.status).toBe('skipped');
@@ -60,10 +60,10 @@ describe('maildiag CLI', () => {
 
   it('--layers leaves the other layers out', async () => {
     const before = dns.queries.length;
-    const { stdout } = await cli(['example.com', '--json', '--layers', 'recipient', '--dns-server', dns.address]);
+    const { stdout } = await cli(['customer.example', '--json', '--layers', 'recipient', '--dns-server', dns.address]);
     const json = JSON.parse(stdout) as ReportJson;
     expect(json.findings.filter((f) => f.layer === 'dns').every((f) => f.status === 'skipped')).toBe(true);
-    expect(dns.queries.slice(before).some((q) => q.name === 'example.com' && q.type === 'MX')).toBe(false);
+    expect(dns.queries.slice(before).some((q) => q.name === 'customer.example' && q.type === 'MX')).toBe(false);
   });
 
   it('exits 1 when a check could not run (SERVFAIL is "could not check", never "missing")', async () => {

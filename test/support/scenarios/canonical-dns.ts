@@ -1,18 +1,19 @@
 /**
  * DNS zones of the canonical scenario (DESIGN.md "The story"): the customer domain
- * example.com sends through SES in us-east-1 with Easy DKIM and a custom MAIL FROM; its
- * mailboxes are at Google; the recipient domain example.net is hosted by Exchange Online.
+ * customer.example sends through SES in us-east-1 with Easy DKIM and a custom MAIL FROM; its
+ * mailboxes are at Google; the recipient domain recipient.example is hosted by Exchange Online.
  * DNS is healthy: the failures of this scenario live in the relay and recipient layers.
+ * Names and tokens match the AWS state of test/support/aws-endpoint.ts `canonicalScenario()`.
  */
 import type { ZoneData } from '../dns-server.js';
 
-export const SENDER_DOMAIN = 'example.com';
-export const SENDER_ADDRESS = 'admin@example.com';
-export const RECIPIENT_DOMAIN = 'example.net';
-export const RECIPIENT_ADDRESS = 'alice@example.net';
-export const MAIL_FROM_DOMAIN = 'mail.example.com';
+export const SENDER_DOMAIN = 'customer.example';
+export const SENDER_ADDRESS = 'admin@customer.example';
+export const RECIPIENT_DOMAIN = 'recipient.example';
+export const RECIPIENT_ADDRESS = 'alice@recipient.example';
+export const MAIL_FROM_DOMAIN = 'bounce.customer.example';
 export const SES_REGION = 'us-east-1';
-export const DKIM_TOKENS = ['4bt3jbfq2yoaqxqp4cmugx5rbhvsx6ij', 'lhezmfbjoyoa3cvb3gl3kcusrjcbxd55', 'sdnw7k7rqmpw4rhcvwxp3ui5hfpkxbbp'];
+export const DKIM_TOKENS = ['abcdefghijklmnopqrstuvwxyz234567', 'bcdefghijklmnopqrstuvwxyz2345672', 'cdefghijklmnopqrstuvwxyz23456723'];
 export const DKIM_HOSTED_ZONE = 'dkim.amazonses.com';
 
 /** Amazon SES's published sending ranges (the SPF record at amazonses.com). */
@@ -32,7 +33,7 @@ export function canonicalZones(): ZoneData {
       { type: 'MX', value: { exchange: 'alt2.aspmx.l.google.com', priority: 5 } },
       { type: 'A', value: '192.0.2.80' },
     ],
-    [`_dmarc.${SENDER_DOMAIN}`]: [{ type: 'TXT', value: 'v=DMARC1; p=quarantine; adkim=r; aspf=r; rua=mailto:dmarc-reports@example.com' }],
+    [`_dmarc.${SENDER_DOMAIN}`]: [{ type: 'TXT', value: 'v=DMARC1; p=quarantine; adkim=r; aspf=r; rua=mailto:dmarc-reports@customer.example' }],
     [MAIL_FROM_DOMAIN]: [
       { type: 'MX', value: { exchange: `feedback-smtp.${SES_REGION}.amazonses.com`, priority: 10 } },
       { type: 'TXT', value: 'v=spf1 include:amazonses.com ~all' },
@@ -57,10 +58,10 @@ export function canonicalZones(): ZoneData {
     'alt2.aspmx.l.google.com': [{ type: 'A', value: '142.251.9.26' }],
     // Recipient side: Exchange Online.
     [RECIPIENT_DOMAIN]: [
-      { type: 'MX', value: { exchange: 'example-net.mail.protection.outlook.com', priority: 0 } },
+      { type: 'MX', value: { exchange: 'recipient-example.mail.protection.outlook.com', priority: 0 } },
       { type: 'TXT', value: 'v=spf1 include:spf.protection.outlook.com -all' },
     ],
-    'example-net.mail.protection.outlook.com': [
+    'recipient-example.mail.protection.outlook.com': [
       { type: 'A', value: '52.101.68.10' },
       { type: 'A', value: '52.101.73.2' },
     ],
