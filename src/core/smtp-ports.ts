@@ -72,3 +72,8 @@ export interface SmtpProbeResult {
 export interface SmtpProber {
   probe(request: SmtpProbeRequest): Promise<SmtpProbeResult>;
 }
+
+/** The SES SMTP endpoint of a region (STARTTLS on 587). Pure, so checks can name it. */
+export function sesSmtpEndpoint(region: string): { host: string; port: number } {
+  return { host: `email-smtp.${region}.amazonaws.com`, port: 587 };
+}

@@ -25,6 +25,11 @@ import {
   ListRecommendationsCommand,
   SESv2Client,
 } from '@aws-sdk/client-sesv2';
+import {
+  AwsCallError,
+  type AwsFailureKind,
+  type AwsOperation,
+} from '../core/aws-ports.js';
 import type {
   AccessKeyLastUsed,
   AwsGateways,
@@ -41,7 +46,6 @@ import type {
   SesRecommendation,
   SesSuppressedDestination,
 } from '../core/aws-ports.js';
-import { MaildiagError } from '../core/errors.js';
 import type { RunCounters } from '../core/ports.js';
 
 export interface AwsClientOptions {
@@ -56,102 +60,7 @@ export interface AwsClientOptions {
 
 // ---------- errors ----------
 
-export type AwsFailureKind = 'access-denied' | 'not-found' | 'throttled' | 'region-not-enabled' | 'credentials' | 'network' | 'other';
-
-/** IAM actions per operation, for "the bot lacks <action>" and the policy test. */
-export const AWS_OPERATION_ACTIONS = {
-  GetAccount: 'ses:GetAccount',
-  GetEmailIdentity: 'ses:GetEmailIdentity',
-  GetSuppressedDestination: 'ses:GetSuppressedDestination',
-  GetMessageInsights: 'ses:GetMessageInsights',
-  ListRecommendations: 'ses:ListRecommendations',
-  DeleteSuppressedDestination: 'ses:DeleteSuppressedDestination',
-  GetUser: 'iam:GetUser',
-  ListAccessKeys: 'iam:ListAccessKeys',
-  GetAccessKeyLastUsed: 'iam:GetAccessKeyLastUsed',
-  SimulatePrincipalPolicy: 'iam:SimulatePrincipalPolicy',
-  CreateAccessKey: 'iam:CreateAccessKey',
-  UpdateAccessKey: 'iam:UpdateAccessKey',
-  DeleteAccessKey: 'iam:DeleteAccessKey',
-} as const;
-export type AwsOperation = keyof typeof AWS_OPERATION_ACTIONS;
-
-/** Operations a diagnosis performs (read-only); the rest are remediation. */
-export const DIAGNOSIS_OPERATIONS: readonly AwsOperation[] = [
-  'GetAccount',
-  'GetEmailIdentity',
-  'GetSuppressedDestination',
-  'GetMessageInsights',
-  'ListRecommendations',
-  'GetUser',
-  'ListAccessKeys',
-  'GetAccessKeyLastUsed',
-  'SimulatePrincipalPolicy',
-];
-
-/** An AWS call failed. The message names the call and region; it never carries request data that could be secret. */
-export class AwsCallError extends MaildiagError {
-  readonly operation: AwsOperation;
-  readonly service: 'SESv2' | 'IAM';
-  readonly region: string;
-  readonly awsCode: string;
-  readonly httpStatus: number | undefined;
-  readonly kind: AwsFailureKind;
-  /** For access-denied: the IAM action the bot's credentials lack. */
-  readonly missingAction: string | undefined;
-  readonly awsMessage: string;
-
-  constructor(init: {
-    operation: AwsOperation;
-    service: 'SESv2' | 'IAM';
-    region: string;
-    awsCode: string;
-    httpStatus: number | undefined;
-    kind: AwsFailureKind;
-    missingAction?: string;
-    awsMessage: string;
-    cause?: unknown;
-  }) {
-    const where = init.service === 'IAM' ? 'IAM' : `SESv2 in ${init.region}`;
-    const call = `${init.service === 'IAM' ? 'iam' : 'ses'}:${init.operation} (${where})`;
-    const reason = ((): { message: string; hint: string } => {
-      switch (init.kind) {
-        case 'access-denied':
-          return {
-            message: `${call} was denied: the bot's AWS credentials lack ${init.missingAction ?? AWS_OPERATION_ACTIONS[init.operation]}`,
-            hint: `Grant ${init.missingAction ?? AWS_OPERATION_ACTIONS[init.operation]} to the bot's IAM principal (see docs/iam-policy.json).`,
-          };
-        case 'region-not-enabled':
-          return {
-            message: `${call} failed: the region ${init.region} is not enabled for this AWS account (${init.awsCode})`,
-            hint: `Enable ${init.region} in the AWS account settings, or leave it out of MAILDIAG_REGIONS / region=.`,
-          };
-        case 'throttled':
-          return { message: `${call} was throttled by AWS (${init.awsCode}) after retries`, hint: 'Run the diagnosis again in a minute.' };
-        case 'credentials':
-          return {
-            message: `${call} failed: AWS rejected the bot's credentials (${init.awsCode})`,
-            hint: 'Check the bot\'s AWS credentials (expired session, deleted key or wrong account).',
-          };
-        case 'network':
-          return { message: `${call} could not reach AWS (${init.awsCode})`, hint: 'Check the bot\'s network access to the AWS endpoints.' };
-        case 'not-found':
-          return { message: `${call}: not found (${init.awsCode})`, hint: 'Check the name or id given.' };
-        case 'other':
-          return { message: `${call} failed: ${init.awsCode}${init.awsMessage ? ` (${init.awsMessage})` : ''}`, hint: 'Run again; if it persists, check the bot\'s logs for this run id.' };
-      }
-    })();
-    super(`aws_${init.kind.replace(/-/g, '_')}`, reason.message, { cause: init.cause, hint: reason.hint });
-    this.operation = init.operation;
-    this.service = init.service;
-    this.region = init.region;
-    this.awsCode = init.awsCode;
-    this.httpStatus = init.httpStatus;
-    this.kind = init.kind;
-    this.missingAction = init.kind === 'access-denied' ? (init.missingAction ?? AWS_OPERATION_ACTIONS[init.operation]) : undefined;
-    this.awsMessage = init.awsMessage;
-  }
-}
+export { AWS_OPERATION_ACTIONS, AwsCallError, type AwsFailureKind, type AwsOperation, DIAGNOSIS_OPERATIONS } from '../core/aws-ports.js';
 
 interface SdkErrorLike {
   name?: string;

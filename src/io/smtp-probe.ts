@@ -26,10 +26,7 @@ export interface SmtpProberOptions {
   credentialFor?: (region: string) => SmtpCredential | undefined;
 }
 
-/** The SES SMTP endpoint of a region (STARTTLS on 587). */
-export function sesSmtpEndpoint(region: string): { host: string; port: number } {
-  return { host: `email-smtp.${region}.amazonaws.com`, port: 587 };
-}
+export { sesSmtpEndpoint } from '../core/smtp-ports.js';
 
 class ProbeFailure extends Error {
   constructor(
