@@ -1,0 +1,72 @@
+import type { Check } from '../../core/engine.js';
+import { type Finding, makeFinding, type Status } from '../../core/finding.js';
+import type { InterpretedReply } from '../../core/replies.js';
+import { recipientMx } from './mx.js';
+
+const CHECK = 'replies';
+const TITLE = 'Reported server replies';
+
+/** 5xx is a permanent failure, 4xx a temporary one; anything without a code is context. */
+export function statusOfReply(reply: InterpretedReply): Status {
+  const klass = (reply.replyCode ?? reply.status ?? '').charAt(0);
+  if (reply.category === 'unrecognised') return 'info';
+  if (klass === '5') return reply.confidence >= 0.5 ? 'fail' : 'warn';
+  if (klass === '4') return 'warn';
+  return 'info';
+}
+
+function codeOf(reply: InterpretedReply): string {
+  return [reply.replyCode, reply.status].filter(Boolean).join(' ') || 'no code';
+}
+
+/**
+ * Replies pasted in a ticket, found in a bounce or given with --bounce become findings in the
+ * layer they point to (a 535 is a relay problem, a 5.4.1 a recipient one), quoting the reply.
+ */
+export const repliesCheck: Check = {
+  id: CHECK,
+  layer: 'recipient',
+  title: TITLE,
+  async run(ctx) {
+    const replies = ctx.target.replies;
+    if (replies.length === 0) {
+      return [
+        makeFinding('recipient', CHECK, {
+          status: 'skipped',
+          title: TITLE,
+          summary: 'No bounce or server reply was given, so none was interpreted.',
+          fix: 'Mention the bot in the ticket thread that holds the bounce, or pass the bounce to the CLI with --bounce FILE.',
+        }),
+      ];
+    }
+    return Promise.all(
+      replies.map(async (reply, index): Promise<Finding> => {
+        const domain = reply.recipient?.slice(reply.recipient.lastIndexOf('@') + 1).toLowerCase();
+        // Corroborate the reply's provider with the recipient's MX when the recipient is known.
+        const mx = domain && reply.layer === 'recipient' ? await recipientMx(ctx, domain).catch(() => undefined) : undefined;
+        const mxProvider = mx?.kind === 'mx' && mx.provider !== 'unknown' ? mx.provider : undefined;
+        const corroborated = mxProvider !== undefined && mxProvider === reply.provider;
+        const who = reply.provider !== 'unknown' ? reply.provider : mxProvider ?? 'the remote server';
+        const evidence = [
+          { label: 'reply', value: reply.raw, code: true },
+          { label: 'code', value: codeOf(reply) },
+          { label: 'from', value: [who, reply.remoteHost].filter(Boolean).join(' · ') },
+          ...(reply.recipient ? [{ label: 'recipient', value: reply.recipient }] : []),
+          ...(mxProvider ? [{ label: 'recipient MX provider', value: `${mxProvider}${corroborated ? ' (matches the reply)' : ''}` }] : []),
+          { label: 'rule', value: `${reply.ruleId} (${reply.category}, sisimai: ${reply.reason}, confidence ${reply.confidence.toFixed(2)})` },
+        ];
+        const status = statusOfReply(reply);
+        return makeFinding(reply.layer, CHECK, {
+          id: `${index + 1}`,
+          status,
+          title: reply.recipient ? `Reply for ${reply.recipient}` : 'Reported reply',
+          summary: `${who} answered ${codeOf(reply)}: ${reply.explanation.split(/(?<=\.)\s/)[0] ?? reply.category}`,
+          evidence,
+          explanation: reply.explanation,
+          fix: reply.fix,
+          priority: status === 'fail' ? (reply.layer === 'relay' ? 1 : 10) : 60,
+        });
+      }),
+    );
+  },
+};
