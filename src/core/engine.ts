@@ -1,5 +1,5 @@
 import { CheckTimeoutError, describeError } from './errors.js';
-import { type Finding, type Layer, LAYERS, LAYER_TITLES, makeFinding, type Status, worstStatus } from './finding.js';
+import { type Finding, type Layer, LAYERS, LAYER_TITLES, makeFinding, overallStatus, type Status } from './finding.js';
 import type { RunContext } from './ports.js';
 import { buildReport, type Report } from './report.js';
 
@@ -62,7 +62,7 @@ export async function runDiagnosis(modules: readonly LayerModule[], ctx: RunCont
       )
     ).flat();
     if (selected.has(module.layer)) {
-      emit({ type: 'layer-finished', layer: module.layer, status: worstStatus(findings.map((f) => f.status)), findings });
+      emit({ type: 'layer-finished', layer: module.layer, status: overallStatus(findings.map((f) => f.status)), findings });
     }
     return findings;
   });

@@ -86,3 +86,15 @@ export function worstStatus(statuses: Iterable<Status>, empty: Status = 'skipped
   }
   return worst ?? empty;
 }
+
+/**
+ * A layer's (or a report's) overall status: problems first (fail, error, warn); otherwise a
+ * layer with any passing check passes, even when some findings are only informational.
+ */
+export function overallStatus(statuses: Iterable<Status>): Status {
+  const all = [...statuses];
+  const worst = worstStatus(all);
+  if (worst === 'fail' || worst === 'error' || worst === 'warn') return worst;
+  if (all.includes('pass')) return 'pass';
+  return worst;
+}

@@ -1,4 +1,4 @@
-import { type Finding, type Layer, LAYERS, STATUS_SEVERITY, type Status, worstStatus } from './finding.js';
+import { type Finding, type Layer, LAYERS, overallStatus, STATUS_SEVERITY, type Status } from './finding.js';
 import type { RunCounters } from './ports.js';
 import type { Target } from './target.js';
 
@@ -45,9 +45,8 @@ export function compareFindings(a: Finding, b: Finding): number {
 }
 
 export function verdictOf(findings: readonly Finding[]): Verdict {
-  const worst = worstStatus(findings.map((f) => f.status), 'pass');
-  if (worst === 'fail' || worst === 'error' || worst === 'warn') return worst;
-  return 'pass';
+  const status = overallStatus(findings.map((f) => f.status));
+  return status === 'fail' || status === 'error' || status === 'warn' ? status : 'pass';
 }
 
 export function summarizeLayers(findings: readonly Finding[]): LayerSummary[] {
@@ -55,7 +54,7 @@ export function summarizeLayers(findings: readonly Finding[]): LayerSummary[] {
     const own = findings.filter((f) => f.layer === layer);
     const counts = { pass: 0, warn: 0, fail: 0, info: 0, error: 0, skipped: 0 } satisfies Record<Status, number>;
     for (const finding of own) counts[finding.status] += 1;
-    return { layer, status: worstStatus(own.map((f) => f.status)), counts };
+    return { layer, status: overallStatus(own.map((f) => f.status)), counts };
   });
 }
 
