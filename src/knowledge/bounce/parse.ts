@@ -497,7 +497,7 @@ function cleanReply(reply: string): string {
     const repeated = new RegExp(String.raw`\s${first[1]}[ -]${first[2].replace(/\./g, '\\.')}\s`, 'g');
     text = text.slice(0, first.index + first[0].length) + text.slice(first.index + first[0].length).replace(repeated, ' ');
   }
-  return text.replace(/^'|'$/g, '').slice(0, MAX_REPLY_CHARS);
+  return text.replace(/^['"]|['"]$/g, '').slice(0, MAX_REPLY_CHARS);
 }
 
 /** The human-readable notice: first lines of the body, without boilerplate headers and blank runs. */

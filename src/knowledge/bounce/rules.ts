@@ -234,7 +234,7 @@ const ROWS: readonly BounceRuleRow[] = [
   },
   // ---- Exchange Online / Outlook.com ----
   {
-    id: 'exo.5.4.1-dbeb-access-denied', provider: MICROSOFT, status: /^5\.4\.1$/, text: /Access denied|AS\(201806281\)/i,
+    id: 'exo.5.4.1-dbeb-access-denied', provider: MICROSOFT, status: /^5\.4\.1$/, text: /Recipient address rejected: Access denied|AS\(201806281\)/i,
     category: 'recipient-unknown', confidence: 0.95,
     explanation: 'Exchange Online\'s Directory-Based Edge Blocking rejected the address: it does not exist in the recipient\'s tenant (AS(201806281)). Removing the address from a suppression list alone will not help.',
     fix: FIX_RECIPIENT_ADDRESS, source: EXO_DBEB_DOC,
