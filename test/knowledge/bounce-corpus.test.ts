@@ -21,7 +21,7 @@ interface Label {
 }
 
 /** `alt_labels` look like `rb-sisimai@9c4a184=systemerror; p5-sisimai@21cfb93=systemerror`. */
-export function parseAlternatives(field: string): string[] {
+function parseAlternatives(field: string): string[] {
   return [...field.matchAll(/=\s*([a-z]+)/g)].map((match) => match[1] ?? '').filter((reason) => reason !== '');
 }
 

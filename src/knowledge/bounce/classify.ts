@@ -56,7 +56,11 @@ export async function interpretBounce(input: string | Buffer): Promise<Interpret
   const reporter = detectProvider(parsed.reportingHost) ?? detectProvider(parsed.from);
   // Google Groups' notices come from Google's mailer; the body says it is a group.
   const groupNotice = reporter === 'Google' && /groups\.google\.com|Google Groups/i.test(parsed.summary);
-  const replies = parsed.fragments.map((fragment) => interpretFragment(fragment, groupNotice ? 'Google Groups' : reporter));
+  const replies = parsed.fragments
+    .map((fragment) => ({ fragment, reply: interpretFragment(fragment, groupNotice ? 'Google Groups' : reporter) }))
+    // A notice's free text that no rule recognises is not a reply (for example a plain letter).
+    .filter(({ fragment, reply }) => fragment.origin !== 'summary' || reply.ruleId !== UNRECOGNISED_RULE.id)
+    .map(({ reply }) => reply);
   const notes = [...parsed.notes];
   if (replies.length === 0) notes.push('Nothing recognised: no SMTP reply, delivery report or bounce notice was found in the input.');
   return { replies, notes };
@@ -81,6 +85,7 @@ export function interpretReplies(text: string, hints: ReplyHints = {}): Interpre
         ...(hints.recipient && !fragment.recipient ? { recipient: hints.recipient } : {}),
         ...(hints.remoteHost && !fragment.remoteHost ? { remoteHost: hints.remoteHost } : {}),
       },
+      undefined,
       asProvider(hints.provider),
     ),
   );
@@ -101,9 +106,9 @@ function providerOf(fragment: ReplyFragment, fallback: Provider | undefined): Pr
   if (fromHost) return fromHost;
   const fromText = detectProvider(fragment.text);
   if (fromText) return fromText;
-  // A named remote host we do not know is a better answer than the reporter's name.
-  if (fragment.remoteHost && !/^[\d.:[\]]+$/.test(fragment.remoteHost)) return fallback === 'Google Groups' ? fallback : undefined;
-  return fallback;
+  // A reply without an SMTP code is the reporter's own wording (Google's "DNS Error", a group
+  // notice); a coded reply came from the remote server, which the reporter is not.
+  return fragment.replyCode === undefined ? fallback : undefined;
 }
 
 function matches(rule: BounceRule, fragment: ReplyFragment, provider: Provider): boolean {
@@ -120,8 +125,9 @@ export function findRule(fragment: ReplyFragment, provider: Provider): BounceRul
   return BOUNCE_RULES.find((rule) => matches(rule, fragment, provider)) ?? UNRECOGNISED_RULE;
 }
 
-function interpretFragment(fragment: ReplyFragment, reporter: Provider | undefined): InterpretedReply {
-  const detected = providerOf(fragment, reporter) ?? 'unknown';
+/** `known`: the provider the caller knows answered (it wins over the wording, not over the host). */
+function interpretFragment(fragment: ReplyFragment, reporter: Provider | undefined, known?: Provider): InterpretedReply {
+  const detected = detectProvider(fragment.remoteHost) ?? known ?? providerOf(fragment, reporter) ?? 'unknown';
   // A delivered or delayed DSN action decides before the text does.
   const rule = fragment.action === 'delivered' || fragment.action === 'relayed' ? deliveredRule() : findRule(fragment, detected);
   const provider = detected === 'unknown' && rule.impliesProvider ? rule.impliesProvider : detected;
