@@ -18,6 +18,11 @@ export interface RecordedSmtpSession {
 export interface SmtpServerOptions {
   /** The one credential AUTH accepts (username = access key id, password = derived SMTP password). */
   credential?: { username: string; password: string };
+  /**
+   * Decides AUTH instead of the single `credential` (e.g. accept any active key of the
+   * loopback IAM scenario whose derived password matches, like SES does). Added for remediation.
+   */
+  verifyCredential?: (username: string, password: string) => boolean;
   /** Force every AUTH to get this reply instead (e.g. 454 Temporary authentication failure). */
   authReply?: { code: number; message: string };
   /** Delay before answering AUTH (benchmarks); never used for synchronisation. */
@@ -34,6 +39,8 @@ export interface TestSmtpServer {
   /** PEM of the generated self-signed certificate: pass it as the prober's CA. */
   ca: string;
   sessions: RecordedSmtpSession[];
+  /** Messages received (envelope only), with the authenticated user. */
+  messages: Array<{ from: string; to: string[]; user: string | undefined }>;
   setCredential(credential: { username: string; password: string } | undefined): void;
   setAuthReply(reply: { code: number; message: string } | undefined): void;
   close(): Promise<void>;
@@ -58,6 +65,7 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
   let credential = options.credential;
   let authReply = options.authReply;
   const sessions = new Map<string, RecordedSmtpSession>();
+  const messages: TestSmtpServer['messages'] = [];
   const sessionOf = (session: SMTPServerSession): RecordedSmtpSession => {
     let recorded = sessions.get(session.id);
     if (!recorded) {
@@ -87,7 +95,10 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
       const answer = (): void => {
         const record = sessionOf(session);
         const accepted =
-          authReply === undefined && credential !== undefined && auth.username === credential.username && auth.password === credential.password;
+          authReply === undefined &&
+          (options.verifyCredential
+            ? options.verifyCredential(auth.username ?? '', auth.password ?? '')
+            : credential !== undefined && auth.username === credential.username && auth.password === credential.password);
         record.auths.push({ method: auth.method, username: auth.username ?? '', accepted });
         if (accepted) callback(null, { user: auth.username });
         else if (authReply) callback(Object.assign(new Error(authReply.message), { responseCode: authReply.code }));
@@ -96,7 +107,12 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
       if (options.latencyMs) setTimeout(answer, options.latencyMs);
       else answer();
     },
-    onData(stream, _session, callback) {
+    onData(stream, session, callback) {
+      messages.push({
+        from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+        to: session.envelope.rcptTo.map((r) => r.address),
+        user: typeof session.user === 'string' ? session.user : undefined,
+      });
       stream.resume();
       stream.on('end', () => callback());
     },
@@ -113,6 +129,7 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
     get sessions() {
       return [...sessions.values()];
     },
+    messages,
     setCredential(next) {
       credential = next;
     },
