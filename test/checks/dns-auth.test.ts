@@ -2,6 +2,7 @@
  * The DNS authentication checks end to end: real DNS client and per-run cache against the
  * loopback DNS server serving fixture zones.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dkimCheck, checkEasyDkim } from '../../src/checks/dns/dkim.js';
 import { dmarcCheck } from '../../src/checks/dns/dmarc.js';
@@ -23,7 +24,11 @@ const mx = (exchange: string, priority = 10): FixtureRecord => ({ type: 'MX', va
 const dkimCnames = (domain: string, zone = 'dkim.amazonses.com'): ZoneData =>
   Object.fromEntries(['tok1', 'tok2', 'tok3'].map((t) => [`${t}._domainkey.${domain}`, [cname(`${t}.${zone}`)]]));
 
+const rsa2048 = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+
 const ZONE: ZoneData = {
+  'sel._domainkey.good.example': [txt(`v=DKIM1; k=rsa; p=${rsa2048}`)],
+  'old._domainkey.good.example': [txt('v=DKIM1; k=rsa; p=')],
   'amazonses.com': [txt('v=spf1 ip4:199.255.192.0/22 ip4:54.240.0.0/18 -all')],
   // A healthy SES sender with a custom MAIL FROM.
   'good.example': [txt('v=spf1 include:amazonses.com include:_spf.mailhost.example ~all'), txt('google-site-verification=abc')],
@@ -192,6 +197,17 @@ describe('dkim', () => {
     expect(finding.summary).toContain('1 missing and 1 pointing elsewhere');
     expect(finding.fix).toContain('tok3._domainkey.wrongdkim.example CNAME tok3.dkim.amazonses.com');
     expect(finding.fix).toContain('tok2._domainkey.wrongdkim.example CNAME tok2.dkim.amazonses.com');
+  });
+
+  it('parses the key record of a selector', async () => {
+    const good = await runCheck(dkimCheck, { senderDomain: 'good.example', dkimSelector: 'sel' });
+    expect(good.findings[0]).toMatchObject({ id: 'dns.dkim:selector:sel', status: 'pass' });
+    expect(good.findings[0]?.summary).toContain('2048 bits');
+    const revoked = await runCheck(dkimCheck, { senderDomain: 'good.example', dkimSelector: 'old' });
+    expect(revoked.findings[0]?.status).toBe('fail');
+    expect(revoked.findings[0]?.summary).toContain('revoked');
+    const missing = await runCheck(dkimCheck, { senderDomain: 'good.example', dkimSelector: 'nope' });
+    expect(missing.findings[0]?.summary).toContain('No DKIM key at nope._domainkey.good.example');
   });
 
   it('is skipped with the way to supply tokens when neither tokens nor a selector are known', async () => {

@@ -191,8 +191,7 @@ export function renderSpfTree(tree: SpfTree): string[] {
       notes.push('past the limit');
     }
     if (node === limitNode && node !== tree.root) notes.push('the 11th lookup is here');
-    if (node.problem && node.problem.kind !== 'no-record') notes.push(node.problem.message);
-    else if (node.problem) notes.push(node.problem.message);
+    if (node.problem) notes.push(node.problem.message);
     lines.push(notes.length > 0 ? `${line}  [${notes.join('; ')}]` : line);
     for (const child of node.children) walk(child, prefix === '' ? `${node.domain} (${ownCount})` : `${prefix} → ${node.via} (${ownCount})`);
   };
