@@ -145,7 +145,7 @@ export async function checkDkimSelector(dns: DnsClient, domain: string, selector
 export const dkimCheck: Check = {
   id: CHECK,
   layer: LAYER,
-  title: 'DKIM',
+  title: 'DKIM records',
   async run(ctx) {
     const inputs = await dnsInputs(ctx);
     const domain = inputs.senderDomain;
@@ -153,7 +153,7 @@ export const dkimCheck: Check = {
       return [
         makeFinding(LAYER, CHECK, {
           status: 'skipped',
-          title: 'DKIM',
+          title: 'DKIM records',
           summary: 'DKIM not checked: neither the SES DKIM tokens nor a selector are known.',
           explanation: 'DKIM records live at names only the signer knows (<token>._domainkey or <selector>._domainkey), so they cannot be guessed.',
           fix: 'Give the bot AWS access so it reads the Easy DKIM tokens from SES, or pass --dkim-tokens <t1,t2,t3> (SES console: identity → Authentication) or --dkim-selector <selector> (from a DKIM-Signature header, s=).',

@@ -184,7 +184,7 @@ export function dmarcAlignmentFinding(domain: string, lookup: DmarcLookup, mailF
 export const dmarcCheck: Check = {
   id: CHECK,
   layer: LAYER,
-  title: 'DMARC',
+  title: 'DMARC policy',
   async run(ctx) {
     const inputs = await dnsInputs(ctx);
     const domain = inputs.senderDomain;

@@ -13,7 +13,7 @@ import { renderSpfTree, type SpfTree, walkSpfTree } from './spf-tree.js';
 
 const LAYER = 'dns';
 const CHECK = 'spf';
-const TITLE = 'SPF';
+const TITLE = 'SPF records';
 export const SES_SPF_DOMAIN = 'amazonses.com';
 /** RFC 5737 documentation address: no real record authorises it, so evaluating it walks the whole record. */
 export const UNLISTED_PROBE_IP = '192.0.2.1';
