@@ -227,9 +227,9 @@ describe('dkim', () => {
         dkim: { status: 'FAILED', signingEnabled: true, tokens: ['tok1', 'tok2', 'tok3'], signingHostedZone: 'dkim.af-south-1.amazonses.com' },
       },
     ]);
-    expect(inputs.dkim).toEqual([expect.objectContaining({ source: 'ses', tokens: ['tok1', 'tok2', 'tok3'], region: 'af-south-1' })]);
+    expect(inputs.dkim).toEqual([expect.objectContaining({ domain: 'good.example', source: 'ses', tokens: ['tok1', 'tok2', 'tok3'], region: 'af-south-1' })]);
     const run = newRun({ senderDomain: 'good.example' });
-    const finding = await checkEasyDkim(run.ctx.dns, 'good.example', inputs.dkim[0]!);
+    const finding = await checkEasyDkim(run.ctx.dns, inputs.dkim[0]!);
     // The fixture CNAMEs point to dkim.amazonses.com, not the regional zone SES names.
     expect(finding.status).toBe('fail');
     expect(finding.fix).toContain('tok1._domainkey.good.example CNAME tok1.dkim.af-south-1.amazonses.com');

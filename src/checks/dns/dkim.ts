@@ -31,7 +31,8 @@ async function checkToken(dns: DnsClient, token: string, domain: string, zone: s
 }
 
 /** The Easy DKIM finding for one set of tokens (one SES region, or --dkim-tokens). */
-export async function checkEasyDkim(dns: DnsClient, domain: string, input: DkimTokensInput): Promise<Finding> {
+export async function checkEasyDkim(dns: DnsClient, input: DkimTokensInput): Promise<Finding> {
+  const domain = input.domain;
   const outcomes = await Promise.all(input.tokens.map((token) => checkToken(dns, token, domain, input.signingHostedZone)));
   const where = input.region ? ` (SES ${input.region})` : input.source === 'input' ? ' (tokens given)' : '';
   const evidence: EvidenceItem[] = [
@@ -161,7 +162,7 @@ export const dkimCheck: Check = {
       ];
     }
     const findings = await Promise.all([
-      ...inputs.dkim.map((input) => checkEasyDkim(ctx.dns, domain, input)),
+      ...inputs.dkim.map((input) => checkEasyDkim(ctx.dns, input)),
       ...(inputs.dkimSelector ? [checkDkimSelector(ctx.dns, domain, inputs.dkimSelector)] : []),
     ]);
     return findings;

@@ -19,6 +19,8 @@ export interface MailFromInput {
 }
 
 export interface DkimTokensInput {
+  /** Where the CNAMEs live: the SES domain identity (may be a parent of the sender domain). */
+  domain: string;
   tokens: string[];
   signingHostedZone: string;
   source: 'ses' | 'input';
@@ -68,6 +70,8 @@ export function dnsInputsFromFacts(target: Target, regions: string[], facts: Rea
     fact.dkim && fact.dkim.tokens.length > 0
       ? [
           {
+            // An address identity has no tokens of its own; a domain identity may be a parent of the sender domain.
+            domain: fact.identity.includes('@') ? target.senderDomain : fact.identity.toLowerCase(),
             tokens: fact.dkim.tokens,
             signingHostedZone: fact.dkim.signingHostedZone || DEFAULT_DKIM_SIGNING_ZONE,
             source: 'ses' as const,
@@ -79,7 +83,7 @@ export function dnsInputsFromFacts(target: Target, regions: string[], facts: Rea
       : [],
   );
   if (dkim.length === 0 && target.dkimTokens && target.dkimTokens.length > 0) {
-    dkim.push({ tokens: target.dkimTokens, signingHostedZone: DEFAULT_DKIM_SIGNING_ZONE, source: 'input' });
+    dkim.push({ domain: target.senderDomain, tokens: target.dkimTokens, signingHostedZone: DEFAULT_DKIM_SIGNING_ZONE, source: 'input' });
   }
 
   return {
