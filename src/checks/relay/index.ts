@@ -1,7 +1,10 @@
 import type { LayerModule } from '../../core/engine.js';
+import { credentialsCheck } from './credentials.js';
+import { smtpEndpointCheck } from './endpoint.js';
+import { sendPermissionCheck } from './permission.js';
 
-/** The relay layer. Checks are registered here. */
+/** Relay credentials: the SMTP IAM users' keys, their permission to send, and the SES SMTP endpoint. */
 export const relayLayer: LayerModule = {
   layer: 'relay',
-  checks: [],
+  checks: [credentialsCheck, sendPermissionCheck, smtpEndpointCheck],
 };

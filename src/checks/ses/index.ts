@@ -1,7 +1,12 @@
 import type { LayerModule } from '../../core/engine.js';
+import { accountCheck } from './account.js';
+import { sesDkimCheck } from './dkim.js';
+import { identityCheck } from './identity.js';
+import { sesMailFromCheck } from './mail-from.js';
+import { recommendationsCheck } from './recommendations.js';
 
-/** The ses layer. Checks are registered here. */
+/** SES identity and account: per region, what SES itself says about the sender and the account. */
 export const sesLayer: LayerModule = {
   layer: 'ses',
-  checks: [],
+  checks: [identityCheck, accountCheck, sesDkimCheck, sesMailFromCheck, recommendationsCheck],
 };

@@ -1,7 +1,8 @@
 import type { LayerModule } from '../../core/engine.js';
+import { suppressionCheck } from './listed.js';
 
-/** The suppression layer. Checks are registered here. */
+/** Suppression list: is each recipient on the SES account-level list, and why. */
 export const suppressionLayer: LayerModule = {
   layer: 'suppression',
-  checks: [],
+  checks: [suppressionCheck],
 };

@@ -1,0 +1,159 @@
+import type { SesMessageInsights, SesSuppressedDestination } from '../../core/aws-ports.js';
+import { AwsCallError } from '../../core/aws-ports.js';
+import type { Check } from '../../core/engine.js';
+import { type EvidenceItem, type Finding, makeFinding } from '../../core/finding.js';
+import type { RunContext } from '../../core/ports.js';
+import type { InterpretedReply } from '../../core/replies.js';
+import { interpretReplies } from '../../knowledge/bounce/classify.js';
+import { sesAccount } from '../ses/account.js';
+import { awsErrorEvidence, awsErrorFinding, daysBetween, isoDate, regionsOf } from '../ses/common.js';
+
+const LAYER = 'suppression';
+const CHECK = 'listed';
+const TITLE = 'Account suppression list';
+
+const GLOBAL_LIST_NOTE =
+  'SES also keeps a global suppression list across all customers; it cannot be queried and shows only as a bounce of subtype "Suppressed".';
+
+/** The bounce knowledge's reading of a remote server's reply (an SES DiagnosticCode). */
+export function classifyDiagnostic(diagnosticCode: string, recipient: string): InterpretedReply | undefined {
+  return interpretReplies(diagnosticCode, { recipient })[0];
+}
+
+interface BounceDetail {
+  insights: SesMessageInsights | undefined;
+  /** Why insights are missing, when they are. */
+  unavailable?: string;
+  unavailableEvidence?: EvidenceItem[];
+  event?: { timestamp: Date | undefined; bounceType: string | undefined; bounceSubType: string | undefined; diagnosticCode: string | undefined; isp: string | undefined };
+}
+
+/** Follows Attributes.MessageId into GetMessageInsights (needs VDM) to find the remote server's reply. */
+async function bounceDetail(ctx: RunContext, region: string, entry: SesSuppressedDestination): Promise<BounceDetail> {
+  if (!entry.messageId) return { insights: undefined, unavailable: 'SES kept no message id for this entry.' };
+  try {
+    const account = await sesAccount(ctx, region);
+    if (!account.vdmEnabled) {
+      return { insights: undefined, unavailable: 'Virtual Deliverability Manager is off, so SES keeps no message insights.' };
+    }
+    const insights = await ctx.aws!.ses(region).getMessageInsights(entry.messageId);
+    if (!insights) {
+      return { insights, unavailable: 'GetMessageInsights found nothing (message too old, sent from another region, or VDM was off when it was sent).' };
+    }
+    const destination =
+      insights.destinations.find((d) => d.destination.toLowerCase() === entry.emailAddress.toLowerCase()) ?? insights.destinations[0];
+    const event = destination?.events.find((e) => e.type === 'BOUNCE' && e.bounce) ?? destination?.events.find((e) => e.bounce);
+    return {
+      insights,
+      ...(event
+        ? {
+            event: {
+              timestamp: event.timestamp,
+              bounceType: event.bounce?.bounceType,
+              bounceSubType: event.bounce?.bounceSubType,
+              diagnosticCode: event.bounce?.diagnosticCode,
+              isp: destination?.isp,
+            },
+          }
+        : { unavailable: 'The message insights hold no bounce event for this recipient.' }),
+    };
+  } catch (error) {
+    if (error instanceof AwsCallError) {
+      return { insights: undefined, unavailable: `Message insights could not be read: ${error.message}`, unavailableEvidence: awsErrorEvidence(error) };
+    }
+    throw error;
+  }
+}
+
+function listedFinding(ctx: RunContext, region: string, recipient: string, entry: SesSuppressedDestination, detail: BounceDetail): Finding {
+  const since = entry.lastUpdateTime;
+  const days = since ? daysBetween(since, ctx.clock.now()) : undefined;
+  const evidence: EvidenceItem[] = [
+    { label: `GetSuppressedDestination ${recipient} (${region})`, value: `Reason ${entry.reason}, LastUpdateTime ${isoDate(since)}`, code: true },
+    ...(entry.messageId ? [{ label: 'Attributes.MessageId', value: entry.messageId, code: true }] : []),
+    ...(entry.feedbackId ? [{ label: 'Attributes.FeedbackId', value: entry.feedbackId, code: true }] : []),
+  ];
+  let classification: InterpretedReply | undefined;
+  if (detail.event) {
+    evidence.push({
+      label: 'GetMessageInsights bounce',
+      value: `${detail.event.bounceType ?? '?'} / ${detail.event.bounceSubType ?? '?'} at ${isoDate(detail.event.timestamp)}${detail.event.isp ? ` (ISP ${detail.event.isp})` : ''}`,
+      code: true,
+    });
+    if (detail.event.diagnosticCode) {
+      evidence.push({ label: 'DiagnosticCode (the remote server\'s reply)', value: detail.event.diagnosticCode, code: true });
+      classification = classifyDiagnostic(detail.event.diagnosticCode, recipient);
+      if (classification) {
+        evidence.push({
+          label: 'interpreted as',
+          value: `${classification.provider}: ${classification.category} (${classification.reason}${classification.status ? `, ${classification.status}` : ''}, confidence ${classification.confidence})`,
+        });
+      }
+    }
+  } else if (detail.unavailable) {
+    evidence.push({ label: 'message insights', value: detail.unavailable });
+    evidence.push(...(detail.unavailableEvidence ?? []));
+  }
+
+  const recipientSideBroken = classification !== undefined && classification.layer === 'recipient';
+  const why =
+    entry.reason === 'COMPLAINT'
+      ? 'The recipient marked a message as spam, so SES stopped sending to the address.'
+      : 'A message to this address bounced permanently, so SES added it to the account\'s suppression list.';
+  return makeFinding(LAYER, CHECK, {
+    id: `${recipient}:${region}`,
+    status: 'fail',
+    priority: 1,
+    title: TITLE,
+    summary: `${recipient} is on the SES account suppression list in ${region} (reason ${entry.reason}${since ? ` since ${isoDate(since).slice(0, 10)}${days !== undefined ? `, ${days} days ago` : ''}` : ''}): SES drops every message to it.`,
+    evidence,
+    explanation: `${why} SES accepts later sends to a suppressed address but never delivers them, and the sender gets no error.${classification ? ` The remote server's reply: ${classification.explanation}` : ''}`,
+    fix: recipientSideBroken
+      ? `Fix the recipient side first (${classification!.fix}), then remove ${recipient} from the suppression list in ${region}; removing it alone will not help.`
+      : `Once the cause is fixed, remove ${recipient} from the suppression list in ${region} (SES console → Suppression list, or the button below).`,
+    remediation: { kind: 'remove-suppression', email: recipient, region },
+  });
+}
+
+export const suppressionCheck: Check = {
+  id: CHECK,
+  layer: LAYER,
+  title: TITLE,
+  requires: ['aws'],
+  async run(ctx) {
+    const recipients = ctx.target.recipients;
+    if (recipients.length === 0) {
+      return [
+        makeFinding(LAYER, CHECK, {
+          status: 'info',
+          title: TITLE,
+          summary: 'No recipient given, so no address was looked up on the suppression list.',
+          explanation: 'Suppression is per recipient address.',
+          fix: 'Run again with to=<recipient address>.',
+        }),
+      ];
+    }
+    const pairs = regionsOf(ctx).flatMap((region) => recipients.map((recipient) => ({ region, recipient })));
+    return Promise.all(
+      pairs.map(async ({ region, recipient }): Promise<Finding> => {
+        let entry: SesSuppressedDestination | undefined;
+        try {
+          entry = await ctx.aws!.ses(region).getSuppressedDestination(recipient);
+        } catch (error) {
+          return awsErrorFinding(LAYER, CHECK, { id: `${recipient}:${region}`, title: TITLE, what: `whether ${recipient} is suppressed in ${region}`, error });
+        }
+        if (!entry) {
+          return makeFinding(LAYER, CHECK, {
+            id: `${recipient}:${region}`,
+            status: 'pass',
+            title: TITLE,
+            summary: `${recipient} is not on the SES account suppression list in ${region}.`,
+            evidence: [{ label: `GetSuppressedDestination ${recipient} (${region})`, value: 'NotFoundException (not listed)', code: true }],
+            explanation: `SES does not drop mail to this address because of the account's list. ${GLOBAL_LIST_NOTE}`,
+          });
+        }
+        return listedFinding(ctx, region, recipient, entry, await bounceDetail(ctx, region, entry));
+      }),
+    );
+  },
+};
