@@ -1,0 +1,141 @@
+/**
+ * The Bolt app factory: Socket Mode when an app token is configured, the HTTP receiver
+ * (with `GET /healthz`) otherwise. Receivers do transport only; listeners hold the logic.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver, type Receiver, SocketModeReceiver, type webApi } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config.js';
+import { newRunId } from '../core/context.js';
+import type { OfferStore } from '../remediation/offers.js';
+import type { DiagnosisServices } from '../service.js';
+import { boltLogger } from './bolt-logger.js';
+import type { SlackDeps } from './deps.js';
+import { createEventDeduper, type EventDeduper } from './event-dedupe.js';
+import { registerListeners } from './listeners/index.js';
+import { realScheduler, type Scheduler } from './progress.js';
+import { createRunTracker } from './run-tracker.js';
+import { loadThreadExtractor, type ThreadExtractor } from './thread-extraction.js';
+
+export interface SlackAppDeps {
+  services: DiagnosisServices;
+  offers: OfferStore;
+  log: Logger;
+  /** Defaults to src/knowledge/ticket-text's `extractFromThread`, or the fallback. */
+  extractThread?: ThreadExtractor;
+  dedupe?: EventDeduper;
+  progressIntervalMs?: number;
+  scheduler?: Scheduler;
+  newRunId?: () => string;
+  onRunFinished?: SlackDeps['onRunFinished'];
+  /** Web client retry policy; tests shorten it. The 429 handling stays on either way. */
+  retryConfig?: webApi.RetryOptions;
+}
+
+export interface SlackAppHandle {
+  app: App;
+  mode: 'http' | 'socket';
+  deps: SlackDeps;
+  /** Starts the receiver; `port` overrides the configured one (0 = any free port). */
+  start(options?: { port?: number }): Promise<{ port: number | undefined }>;
+  /** Stops accepting requests (health turns 503), then waits up to `drainMs` for runs in flight. */
+  stop(options?: { drainMs?: number }): Promise<void>;
+}
+
+export const HEALTH_PATH = '/healthz';
+const DEFAULT_PROGRESS_INTERVAL_MS = 1000;
+/** Production: a few quick retries; 429s wait for Retry-After and count as one attempt each. */
+const DEFAULT_RETRY: webApi.RetryOptions = { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000, randomize: true };
+
+export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackAppHandle {
+  const log = input.log.child({ component: 'slack' });
+  const lazyExtractor = (): ThreadExtractor => {
+    let loading: ReturnType<typeof loadThreadExtractor> | undefined;
+    return async (messages) => {
+      loading ??= loadThreadExtractor().then((loaded) => {
+        log.info({ source: loaded.source }, 'thread extraction loaded');
+        return loaded;
+      });
+      return (await loading).extract(messages);
+    };
+  };
+  const deps: SlackDeps = {
+    services: input.services,
+    offers: input.offers,
+    log,
+    allowedChannels: config.allowedChannels,
+    extractThread: input.extractThread ?? lazyExtractor(),
+    dedupe: input.dedupe ?? createEventDeduper(),
+    progressIntervalMs: input.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
+    scheduler: input.scheduler ?? realScheduler,
+    newRunId: input.newRunId ?? newRunId,
+    runs: createRunTracker(),
+    ...(input.onRunFinished ? { onRunFinished: input.onRunFinished } : {}),
+  };
+
+  let draining = false;
+  const health = (_req: IncomingMessage, res: ServerResponse): void => {
+    res.writeHead(draining ? 503 : 200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ ok: !draining, activeRuns: deps.runs.active }));
+  };
+  const logger = boltLogger(input.log);
+  const mode = config.slack.mode;
+  let receiver: Receiver;
+  let httpReceiver: HTTPReceiver | undefined;
+  if (mode === 'socket' && config.slack.appToken) {
+    receiver = new SocketModeReceiver({ appToken: config.slack.appToken, logger });
+  } else {
+    if (!config.slack.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required for the HTTP receiver');
+    httpReceiver = new HTTPReceiver({
+      signingSecret: config.slack.signingSecret,
+      logger,
+      customRoutes: [{ path: HEALTH_PATH, method: ['GET'], handler: health }],
+    });
+    receiver = httpReceiver;
+  }
+
+  const apiUrl = config.slack.apiUrl ? (config.slack.apiUrl.endsWith('/') ? config.slack.apiUrl : `${config.slack.apiUrl}/`) : undefined;
+  const app = new App({
+    token: config.slack.botToken,
+    receiver,
+    logger,
+    // With both ids known, Bolt does not call auth.test at start.
+    ...(config.slack.botId ? { botId: config.slack.botId } : {}),
+    ...(config.slack.botUserId ? { botUserId: config.slack.botUserId } : {}),
+    clientOptions: {
+      ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+      retryConfig: input.retryConfig ?? DEFAULT_RETRY,
+      rejectRateLimitedCalls: false,
+    },
+  });
+  app.error(async (error) => {
+    log.error({ err: error }, 'unhandled error in a listener');
+  });
+  registerListeners(app, deps);
+
+  return {
+    app,
+    mode: httpReceiver ? 'http' : 'socket',
+    deps,
+    async start(options = {}) {
+      if (httpReceiver) {
+        const server = await app.start(options.port ?? config.slack.port);
+        const port = (server.address() as AddressInfo | null)?.port;
+        log.info({ mode: 'http', port }, 'slack app listening');
+        return { port };
+      }
+      await app.start();
+      log.info({ mode: 'socket' }, 'slack app connected (Socket Mode)');
+      return { port: undefined };
+    },
+    async stop(options = {}) {
+      draining = true;
+      // Stop taking requests first; runs already acked finish over the Web API.
+      await app.stop();
+      const drained = await deps.runs.drain(options.drainMs ?? 20_000);
+      if (!drained) log.warn({ activeRuns: deps.runs.active }, 'stopped with runs still in flight');
+      log.info('slack app stopped');
+    },
+  };
+}

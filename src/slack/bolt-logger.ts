@@ -1,0 +1,51 @@
+/**
+ * Bolt's and the web client's log lines go through our pino logger, so they get the same
+ * JSON shape and the same secret redaction as ours.
+ */
+import { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
+import type { Logger } from 'pino';
+
+const TO_PINO: Record<LogLevel, 'debug' | 'info' | 'warn' | 'error'> = {
+  [LogLevel.DEBUG]: 'debug',
+  [LogLevel.INFO]: 'info',
+  [LogLevel.WARN]: 'warn',
+  [LogLevel.ERROR]: 'error',
+};
+
+export function boltLogger(log: Logger): BoltLogger {
+  let level: LogLevel = LogLevel.INFO;
+  let child = log.child({ component: 'bolt' });
+  const write =
+    (pinoLevel: 'debug' | 'info' | 'warn' | 'error') =>
+    (...messages: unknown[]): void => {
+      const errors = messages.filter((m): m is Error => m instanceof Error);
+      const text = messages
+        .filter((m) => !(m instanceof Error))
+        .map((m) => (typeof m === 'string' ? m : safeJson(m)))
+        .join(' ');
+      if (errors[0]) child[pinoLevel]({ err: errors[0] }, text);
+      else child[pinoLevel](text);
+    };
+  return {
+    debug: write('debug'),
+    info: write('info'),
+    warn: write('warn'),
+    error: write('error'),
+    setLevel(next) {
+      level = next;
+      child.level = TO_PINO[next];
+    },
+    getLevel: () => level,
+    setName(name) {
+      child = log.child({ component: name });
+    },
+  };
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}

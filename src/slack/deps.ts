@@ -1,0 +1,34 @@
+/** What the listeners need, injected once by `createSlackApp` (tests pass their own). */
+import type { Logger } from 'pino';
+import type { Report } from '../core/report.js';
+import type { OfferStore } from '../remediation/offers.js';
+import type { DiagnosisServices } from '../service.js';
+import type { EventDeduper } from './event-dedupe.js';
+import type { Scheduler } from './progress.js';
+import type { RunTracker } from './run-tracker.js';
+import type { ThreadExtractor } from './thread-extraction.js';
+
+export interface RunPlace {
+  channel: string;
+  /** The thread the findings went to (the summary's ts for a slash command). */
+  threadTs: string;
+  summaryTs: string;
+}
+
+export interface SlackDeps {
+  services: DiagnosisServices;
+  offers: OfferStore;
+  log: Logger;
+  /** Channel ids where the bot answers; empty = everywhere. */
+  allowedChannels: readonly string[];
+  extractThread: ThreadExtractor;
+  dedupe: EventDeduper;
+  /** Minimum time between two progress updates of one summary (Slack: ~1/s per message). */
+  progressIntervalMs: number;
+  scheduler: Scheduler;
+  newRunId: () => string;
+  /** Every run is tracked so shutdown can wait for it. */
+  runs: RunTracker;
+  /** Observers (tests, benchmark): called after a report's last message was posted. */
+  onRunFinished?: (report: Report, place: RunPlace) => void;
+}

@@ -1,0 +1,20 @@
+/**
+ * The one place where listeners are registered (bolt-js starter layout: one listener per
+ * file). The approval flow replaces `request-fix.ts` and adds its own actions here.
+ */
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { SlackDeps } from '../deps.js';
+import { DIAGNOSE_THREAD_SHORTCUT, REQUEST_FIX_ACTION, SLASH_COMMAND } from '../ids.js';
+import { appMentionListener } from './app-mention.js';
+import { dedupeEvents } from './dedupe-events.js';
+import { diagnoseThreadShortcutListener } from './diagnose-thread-shortcut.js';
+import { requestFixListener } from './request-fix.js';
+import { slashCommandListener } from './slash-command.js';
+
+export function registerListeners(app: App, deps: SlackDeps): void {
+  app.use(dedupeEvents(deps));
+  app.command(SLASH_COMMAND, slashCommandListener(deps));
+  app.event('app_mention', appMentionListener(deps));
+  app.shortcut({ callback_id: DIAGNOSE_THREAD_SHORTCUT, type: 'message_action' }, diagnoseThreadShortcutListener(deps));
+  app.action<BlockAction<ButtonAction>>({ action_id: REQUEST_FIX_ACTION, type: 'block_actions' }, requestFixListener(deps));
+}

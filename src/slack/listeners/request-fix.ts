@@ -1,0 +1,23 @@
+/**
+ * "Request fix" button. Placeholder until the approval flow (issue 6) replaces this file:
+ * it resolves the offer id the button carries and answers privately that approval is not
+ * configured, so the button already does something honest.
+ */
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { SlackDeps } from '../deps.js';
+import { escapeMrkdwn } from '../render/mrkdwn.js';
+
+export const APPROVAL_NOT_CONFIGURED =
+  'Approval is not configured for this bot yet, so fixes cannot be requested from Slack. Apply the fix described above by hand, or ask an admin to enable approvals.';
+
+export function requestFixListener(deps: SlackDeps) {
+  return async ({ ack, action, body, respond }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
+    await ack();
+    const offer = await deps.offers.get(action.value ?? '');
+    deps.log.info({ offerId: action.value, runId: offer?.runId, user: body.user.id, known: offer !== undefined }, 'fix requested');
+    const text = offer
+      ? `${APPROVAL_NOT_CONFIGURED}\n(fix \`${escapeMrkdwn(offer.request.kind)}\` from run \`${escapeMrkdwn(offer.runId)}\`)`
+      : 'This fix offer is unknown or has expired (the bot may have restarted). Run the diagnosis again.';
+    await respond({ response_type: 'ephemeral', replace_original: false, text });
+  };
+}

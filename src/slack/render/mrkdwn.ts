@@ -1,0 +1,49 @@
+/**
+ * mrkdwn escaping and truncation. Everything that comes from users, DNS or AWS passes
+ * through `escapeMrkdwn` before it reaches a message, so a TXT record or a pasted line can
+ * never become `<!channel>`, a user mention or a forged `<https://...|link>`.
+ */
+
+/** Slack's control characters in mrkdwn are exactly &, < and > (docs: "Escaping text"). */
+export function escapeMrkdwn(text: string): string {
+  return (
+    text
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      // Plain "@channel" does not notify in bot messages, but a word joiner makes sure no
+      // client or future parse mode turns it into a broadcast.
+      .replace(/@(channel|here|everyone)\b/gi, '@\u2060$1')
+  );
+}
+
+/** Cuts `text` to at most `max` characters, saying how many were left out. Works on raw text. */
+export function truncateText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const note = ` … (${text.length - max} more characters)`;
+  const keep = Math.max(0, max - note.length);
+  return `${text.slice(0, keep)}${note}`;
+}
+
+/**
+ * Inline code for an untrusted value: escaped, on one line, without backticks (a backtick
+ * would close the code span early), truncated before escaping so no entity is cut in half.
+ */
+export function inlineCode(value: string, max: number): string {
+  const oneLine = value.replace(/\r?\n/g, ' ⏎ ').replace(/`/g, 'ˋ');
+  return `\`${escapeMrkdwn(truncateText(oneLine, max))}\``;
+}
+
+/**
+ * Truncates already-rendered mrkdwn to `max` characters without splitting an entity
+ * (`&amp;`) or leaving a code span open. Used as the last guard on a section's text.
+ */
+export function truncateMrkdwn(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const note = '\n… (truncated: the rest is in the JSON report, `maildiag --json`)';
+  let cut = text.slice(0, Math.max(0, max - note.length - 1));
+  const amp = cut.lastIndexOf('&');
+  if (amp !== -1 && !cut.slice(amp).includes(';')) cut = cut.slice(0, amp);
+  if ((cut.match(/`/g)?.length ?? 0) % 2 === 1) cut += '`';
+  return `${cut}${note}`;
+}

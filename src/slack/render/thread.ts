@@ -1,0 +1,102 @@
+/**
+ * The findings in the summary's thread: one message per layer that has something to say
+ * (not one per finding), and one closing message where every quiet layer (all passing,
+ * skipped or not checked) is collapsed to one line.
+ */
+import { type EvidenceItem, type Finding, LAYER_TITLES, LAYERS, STATUS_SEVERITY } from '../../core/finding.js';
+import type { LayerSummary, Report } from '../../core/report.js';
+import { REQUEST_FIX_ACTION } from '../ids.js';
+import { type Block, context, LIMITS, MessageBuilder, type SlackMessage, section } from './blocks.js';
+import { escapeMrkdwn, inlineCode, truncateText } from './mrkdwn.js';
+import { countWords, STATUS_EMOJI } from './status.js';
+
+export const EVIDENCE_LINES_PER_FINDING = 6;
+export const EVIDENCE_VALUE_LENGTH = 300;
+const PROSE_LENGTH = 900;
+
+/** At most one message per layer plus the collapsed one: the bound on thread messages. */
+export const MAX_THREAD_MESSAGES = LAYERS.length + 1;
+
+export interface ThreadRenderOptions {
+  /** Offer id per finding id, for findings whose remediation has a saved offer. */
+  offerIds?: ReadonlyMap<string, string>;
+}
+
+const hasSomethingToSay = (finding: Finding): boolean => finding.status !== 'pass' && finding.status !== 'skipped';
+
+export function renderThreadMessages(report: Report, options: ThreadRenderOptions = {}): SlackMessage[] {
+  const loud = report.layers.filter((layer) => report.findings.some((f) => f.layer === layer.layer && hasSomethingToSay(f)));
+  const quiet = report.layers.filter((layer) => !loud.includes(layer));
+  // Most severe layer first; the delivery order breaks ties.
+  loud.sort((a, b) => STATUS_SEVERITY[a.status] - STATUS_SEVERITY[b.status] || LAYERS.indexOf(a.layer) - LAYERS.indexOf(b.layer));
+  const messages = loud.map((layer) => renderLayerMessage(report, layer, options));
+  if (quiet.length > 0) messages.push(renderQuietLayers(report, quiet));
+  return messages;
+}
+
+function renderLayerMessage(report: Report, layer: LayerSummary, options: ThreadRenderOptions): SlackMessage {
+  const title = LAYER_TITLES[layer.layer];
+  const own = report.findings.filter((f) => f.layer === layer.layer);
+  const builder = new MessageBuilder();
+  builder.tryAdd([section(`${STATUS_EMOJI[layer.status]} *${title}* · ${countWords(layer.counts) || layer.status}`, `layer.${layer.layer}`)]);
+  for (const finding of own.filter(hasSomethingToSay)) {
+    const group: Block[] = [section(findingText(finding))];
+    const offerId = options.offerIds?.get(finding.id);
+    if (finding.remediation && offerId !== undefined && offerId.length <= LIMITS.buttonValue) {
+      group.push({
+        type: 'actions',
+        block_id: `fix.${truncateText(finding.id, 200)}`,
+        elements: [
+          { type: 'button', action_id: REQUEST_FIX_ACTION, text: { type: 'plain_text', text: 'Request fix' }, value: offerId, style: 'primary' },
+        ],
+      });
+    }
+    builder.tryAdd(group);
+  }
+  const passing = own.filter((f) => f.status === 'pass');
+  if (passing.length > 0) {
+    builder.tryAdd([context(passing.map((f) => `${STATUS_EMOJI.pass} ${escapeMrkdwn(truncateText(`${f.title}: ${f.summary}`, 200))}`).join('\n'))]);
+  }
+  const blocks = builder.finish((n) => `… ${n} more item${n === 1 ? '' : 's'} left out of this message; the full report: \`maildiag --json\` with run \`${escapeMrkdwn(report.runId)}\``);
+  return { text: escapeMrkdwn(`${title}: ${layer.status}`), blocks };
+}
+
+/** One finding: status, what was checked, the summary, the evidence that matters, why, fix. */
+export function findingText(finding: Finding): string {
+  const lines = [`${STATUS_EMOJI[finding.status]} *${escapeMrkdwn(truncateText(finding.title, 150))}*: ${escapeMrkdwn(truncateText(finding.summary, PROSE_LENGTH))}`];
+  lines.push(...evidenceLines(finding.evidence));
+  if (finding.explanation) lines.push(`*Why:* ${escapeMrkdwn(truncateText(finding.explanation, PROSE_LENGTH))}`);
+  if (finding.fix) lines.push(`*Fix:* ${escapeMrkdwn(truncateText(finding.fix, PROSE_LENGTH))}`);
+  return lines.join('\n');
+}
+
+function evidenceLines(evidence: readonly EvidenceItem[]): string[] {
+  const lines: string[] = [];
+  let total = 0;
+  for (const item of evidence) {
+    const values = Array.isArray(item.value) ? item.value : [item.value];
+    for (const [index, value] of values.entries()) {
+      total += 1;
+      if (lines.length >= EVIDENCE_LINES_PER_FINDING) continue;
+      const label = index === 0 ? `${escapeMrkdwn(truncateText(item.label, 80))}: ` : '    ';
+      const shown = item.code === false ? escapeMrkdwn(truncateText(value, EVIDENCE_VALUE_LENGTH)) : inlineCode(value, EVIDENCE_VALUE_LENGTH);
+      lines.push(`• ${label}${shown}`);
+    }
+  }
+  const left = total - lines.length;
+  if (left > 0) lines.push(`• … ${left} more evidence line${left === 1 ? '' : 's'} left out`);
+  return lines;
+}
+
+function renderQuietLayers(report: Report, quiet: LayerSummary[]): SlackMessage {
+  const lines = quiet.map((layer) => {
+    const title = `*${LAYER_TITLES[layer.layer]}*`;
+    if (layer.status === 'skipped') {
+      const reason = report.findings.find((f) => f.layer === layer.layer)?.summary;
+      return `${STATUS_EMOJI.skipped} ${title}: ${reason ? escapeMrkdwn(truncateText(reason, 200)) : 'nothing to check yet'}`;
+    }
+    return `${STATUS_EMOJI[layer.status]} ${title}: ${countWords(layer.counts)}`;
+  });
+  return { text: 'Layers with nothing to fix', blocks: [section(`*Nothing to fix here*\n${lines.join('\n')}`, 'layers.quiet')] };
+}
+
