@@ -12,6 +12,9 @@ import { loadEngineConfig } from '../config.js';
 import { createLogger } from '../log.js';
 import { diagnose } from '../service.js';
 import { createServices } from '../wiring.js';
+import { interpretBounce } from '../knowledge/bounce/classify.js';
+import { extractFromThread } from '../knowledge/ticket-text.js';
+import type { InterpretedReply } from '../core/replies.js';
 import { renderReportText } from './render-text.js';
 
 export interface CliIo {
@@ -27,6 +30,7 @@ export const EXIT_USAGE = 2;
 
 export const USAGE = `Usage:
   maildiag <domain | address> [to=<address>]... [region=<region>]... [smtp-user=<AKIA...>]... [options]
+  maildiag --thread FILE [options]      (sender, recipients and replies read from a ticket thread)
   maildiag classify [FILE | -] [--json]
 
 Options:
@@ -111,7 +115,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return EXIT_USAGE;
   }
   const { values, positionals } = parsed;
-  if (values.help || positionals.length === 0) {
+  if (values.help || (positionals.length === 0 && values.thread === undefined)) {
     (values.help ? io.stdout : io.stderr).write(USAGE);
     return values.help ? EXIT_OK : EXIT_USAGE;
   }
@@ -121,7 +125,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (positionals[0] === 'classify') return await runClassify(positionals.slice(1), values, io);
     const config = loadEngineConfig(io.env);
     const layers = parseLayers(values.layers);
-    const target = applyTargetFlags(parseTargetText(positionals.join(' ')), values);
+    const target = applyTargetFlags(await buildTarget(positionals, values), values);
     const log = createLogger({ level: values.json ? 'silent' : config.logLevel === 'info' ? 'warn' : config.logLevel, destination: stderrDestination(io) });
     const services = createServices(config, log, {
       ...(values['dns-server'] ? { dnsServers: values['dns-server'] } : {}),
@@ -147,12 +151,110 @@ function stderrDestination(io: CliIo) {
   return { write: (line: string) => io.stderr.write(line) };
 }
 
+/** The positional target, enriched (or, without one, supplied) by --thread and --bounce. */
+async function buildTarget(positionals: string[], values: ParsedOptions): Promise<Target> {
+  let target: Target | undefined = positionals.length > 0 ? parseTargetText(positionals.join(' ')) : undefined;
+  if (values.thread !== undefined) {
+    const extraction = extractFromThread(splitThread(await readInputFile(values.thread)));
+    if (!target) {
+      if (!extraction.target) {
+        throw new InputError(`nothing in '${values.thread}' names a sending domain or address (${extraction.notes.join('; ') || 'no addresses found'}); give one on the command line`, values.thread);
+      }
+      target = extraction.target;
+    } else {
+      target = mergeTarget(target, {
+        recipients: extraction.recipients,
+        smtpUsers: extraction.smtpUsers,
+        regions: extraction.regions,
+        messageIds: extraction.messageIds,
+        replies: extraction.replies,
+        notes: extraction.notes,
+      });
+    }
+  }
+  if (!target) throw new InputError('give a sending domain or address');
+  if (values.bounce !== undefined) {
+    const result = await interpretBounce(await readInputBuffer(values.bounce));
+    const recipients = result.replies.map((r) => r.recipient).filter((r): r is string => r !== undefined);
+    target = mergeTarget(target, {
+      recipients: target.recipients.length === 0 ? recipients : [],
+      replies: result.replies,
+      notes: [
+        ...(target.recipients.length === 0 && recipients.length > 0 ? [`recipients taken from the bounce: ${[...new Set(recipients)].join(', ')}`] : []),
+        ...result.notes,
+      ],
+    });
+  }
+  return target;
+}
+
+/** A thread file holds messages separated by a line of dashes, or is one message. */
+function splitThread(text: string): string[] {
+  return text.split(/^-{3,}\s*$/m).map((part) => part.trim()).filter((part) => part !== '');
+}
+
+function mergeTarget(
+  target: Target,
+  extra: Partial<Pick<Target, 'recipients' | 'smtpUsers' | 'regions' | 'messageIds' | 'replies' | 'notes'>>,
+): Target {
+  const union = (a: string[], b: string[] | undefined) => [...new Set([...a, ...(b ?? [])])];
+  return {
+    ...target,
+    recipients: union(target.recipients, extra.recipients?.map((r) => r.toLowerCase())),
+    smtpUsers: union(target.smtpUsers, extra.smtpUsers),
+    regions: union(target.regions, extra.regions),
+    messageIds: union(target.messageIds, extra.messageIds),
+    replies: [...target.replies, ...(extra.replies ?? [])],
+    notes: [...target.notes, ...(extra.notes ?? [])],
+  };
+}
+
 async function runClassify(args: string[], values: ParsedOptions, io: CliIo): Promise<number> {
   if (args.length > 1) throw new InputError(`classify takes one FILE or -, got '${args[1]}'`, args[1]);
   const source = args[0] ?? '-';
-  const text = source === '-' ? await io.readStdin() : await readInputFile(source);
-  io.stdout.write(`${values.json ? '{"replies":[]}' : 'nothing recognised'} (${text.length} characters)\n`);
+  const input = source === '-' ? await io.readStdin() : await readInputBuffer(source);
+  const result = await interpretBounce(input);
+  if (values.json) {
+    const replies = result.replies.map(({ recipient, replyCode, status, provider, category, layer, reason, confidence, explanation, fix }) => ({
+      recipient: recipient ?? null,
+      replyCode: replyCode ?? null,
+      status: status ?? null,
+      provider,
+      category,
+      layer,
+      reason,
+      confidence,
+      explanation,
+      fix,
+    }));
+    io.stdout.write(`${JSON.stringify({ replies, notes: result.notes }, null, 2)}\n`);
+  } else {
+    io.stdout.write(renderReplies(result.replies, result.notes));
+  }
   return EXIT_OK;
+}
+
+export function renderReplies(replies: readonly InterpretedReply[], notes: readonly string[]): string {
+  const lines: string[] = [];
+  if (replies.length === 0) lines.push('Nothing recognised: no SMTP reply or delivery status was found in the input.');
+  for (const reply of replies) {
+    const code = [reply.replyCode, reply.status].filter(Boolean).join(' ') || 'no code';
+    lines.push(`${reply.recipient ?? '(no recipient)'}: ${code} from ${reply.provider}${reply.remoteHost ? ` (${reply.remoteHost})` : ''}`);
+    lines.push(`  ${reply.raw.length > 300 ? `${reply.raw.slice(0, 300)}…` : reply.raw}`);
+    lines.push(`  → ${reply.category} (layer ${reply.layer}, sisimai ${reply.reason}, confidence ${reply.confidence.toFixed(2)})`);
+    lines.push(`  Why: ${reply.explanation}`);
+    if (reply.fix) lines.push(`  Fix: ${reply.fix}`);
+  }
+  for (const note of notes) lines.push(`note: ${note}`);
+  return `${lines.join('\n')}\n`;
+}
+
+async function readInputBuffer(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw new InputError(`cannot read '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, path);
+  }
 }
 
 export async function readInputFile(path: string): Promise<string> {

@@ -115,3 +115,16 @@ describe('recipient layer: replies', () => {
     expect(report.findings.find((f) => f.id === 'recipient.replies:2')?.status).toBe('info');
   });
 });
+
+describe('recipient layer: real interpretation with the MX as provider hint', () => {
+  it('reads a bare pasted 5.4.1 as "recipient does not exist" once the MX shows Exchange Online', async () => {
+    const { interpretReplies } = await import('../../src/knowledge/bounce/classify.js');
+    const replies = interpretReplies('550 5.4.1 Recipient address rejected: Access denied', { recipient: RECIPIENT_ADDRESS });
+    expect(replies[0]?.provider).toBe('unknown');
+    const report = await run({ ...withRecipients(RECIPIENT_ADDRESS), replies });
+    const finding = report.findings.find((f) => f.check === 'replies');
+    expect(finding?.status).toBe('fail');
+    expect(finding?.summary).toMatch(/^Exchange Online answered 550 5\.4\.1/);
+    expect(finding?.evidence).toContainEqual({ label: 'recipient MX provider', value: 'Exchange Online (matches the reply)' });
+  });
+});

@@ -97,3 +97,52 @@ describe('maildiag CLI', () => {
     expect(empty.stderr).toMatch(/^Usage:/);
   });
 });
+
+describe('maildiag CLI with bounce and thread input', () => {
+  it('classify prints the interpretation of a DSN as JSON', async () => {
+    const { code, stdout } = await cli(['classify', 'test/fixtures/exchange-ndr.eml', '--json']);
+    expect(code).toBe(EXIT_OK);
+    const json = JSON.parse(stdout) as { replies: Array<Record<string, unknown>> };
+    expect(json.replies).toHaveLength(1);
+    expect(json.replies[0]).toMatchObject({ recipient: 'alice@recipient.example', replyCode: '550', status: '5.4.1', provider: 'Exchange Online', layer: 'recipient', reason: 'userunknown' });
+  });
+
+  it('classify says "nothing recognised" for text without replies', async () => {
+    let stdout = '';
+    const code = await runCli(['classify', '-'], {
+      stdout: { write: (t: string) => void (stdout += t) },
+      stderr: { write: () => undefined },
+      env: {},
+      readStdin: async () => 'hello, the weather is nice',
+    });
+    expect(code).toBe(EXIT_OK);
+    expect(stdout).toMatch(/^Nothing recognised/);
+  });
+
+  it('--bounce adds the interpreted reply and, without to=, its recipient', async () => {
+    const { stdout } = await cli(['customer.example', '--bounce', 'test/fixtures/exchange-ndr.eml', '--json', '--layers', 'recipient', '--dns-server', dns.address]);
+    const json = JSON.parse(stdout) as ReportJson;
+    expect(json.target.recipients).toEqual(['alice@recipient.example']);
+    const reply = json.findings.find((f) => f.check === 'replies');
+    expect(reply).toMatchObject({ layer: 'recipient', status: 'fail' });
+  });
+
+  it('--thread alone supplies sender, recipient, SMTP user, region and both replies', async () => {
+    const { code, stdout } = await cli(['--thread', 'test/fixtures/canonical-thread.txt', '--json', '--layers', 'recipient', '--dns-server', dns.address]);
+    expect(code).toBe(EXIT_FAILED);
+    const json = JSON.parse(stdout) as ReportJson;
+    expect(json.target).toMatchObject({
+      senderDomain: 'customer.example',
+      recipients: ['alice@recipient.example'],
+      smtpUsers: ['AKIAROTATEDAWAY00001'],
+      regions: ['us-east-1'],
+    });
+    expect(json.findings.filter((f) => f.check === 'replies').map((f) => `${f.layer}:${f.status}`).sort()).toEqual(['recipient:fail', 'relay:fail']);
+  });
+
+  it('a missing file is a usage error naming it', async () => {
+    const { code, stderr } = await cli(['customer.example', '--bounce', 'no/such/file.eml']);
+    expect(code).toBe(EXIT_USAGE);
+    expect(stderr).toMatch(/cannot read 'no\/such\/file\.eml': ENOENT/);
+  });
+});

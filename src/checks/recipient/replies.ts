@@ -1,6 +1,7 @@
 import type { Check } from '../../core/engine.js';
 import { type Finding, makeFinding, type Status } from '../../core/finding.js';
 import type { InterpretedReply } from '../../core/replies.js';
+import { interpretReplyText } from '../../knowledge/bounce/classify.js';
 import { recipientMx } from './mx.js';
 
 const CHECK = 'replies';
@@ -40,11 +41,14 @@ export const repliesCheck: Check = {
       ];
     }
     return Promise.all(
-      replies.map(async (reply, index): Promise<Finding> => {
-        const domain = reply.recipient?.slice(reply.recipient.lastIndexOf('@') + 1).toLowerCase();
+      replies.map(async (given, index): Promise<Finding> => {
+        const domain = given.recipient?.slice(given.recipient.lastIndexOf('@') + 1).toLowerCase();
         // Corroborate the reply's provider with the recipient's MX when the recipient is known.
-        const mx = domain && reply.layer === 'recipient' ? await recipientMx(ctx, domain).catch(() => undefined) : undefined;
+        const mx = domain ? await recipientMx(ctx, domain).catch(() => undefined) : undefined;
         const mxProvider = mx?.kind === 'mx' && mx.provider !== 'unknown' ? mx.provider : undefined;
+        // A pasted reply often lacks the host that would name its provider: the MX does.
+        const reread = given.provider === 'unknown' && mxProvider ? interpretReplyText(given.raw, { provider: mxProvider, ...(given.recipient ? { recipient: given.recipient } : {}) }) : undefined;
+        const reply: InterpretedReply = reread ? { ...reread, raw: given.raw, recipient: given.recipient ?? reread.recipient } : given;
         const corroborated = mxProvider !== undefined && mxProvider === reply.provider;
         const who = reply.provider !== 'unknown' ? reply.provider : mxProvider ?? 'the remote server';
         const evidence = [
