@@ -33,6 +33,8 @@ export const smtpEndpointCheck: Check = {
   id: CHECK,
   layer: LAYER,
   title: TITLE,
+  // The probe itself needs no AWS call, but it belongs to the AWS relay diagnosis (registry contract).
+  requires: ['aws'],
   async run(ctx) {
     const region = relayRegionOf(ctx);
     const endpoint = ctx.settings.smtpEndpoint ?? sesSmtpEndpoint(region);
