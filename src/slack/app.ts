@@ -16,13 +16,13 @@ import { createEventDeduper, type EventDeduper } from './event-dedupe.js';
 import { registerListeners } from './listeners/index.js';
 import { realScheduler, type Scheduler } from './progress.js';
 import { createRunTracker } from './run-tracker.js';
-import { loadThreadExtractor, type ThreadExtractor } from './thread-extraction.js';
+import { defaultThreadExtractor, type ThreadExtractor } from './thread-extraction.js';
 
 export interface SlackAppDeps {
   services: DiagnosisServices;
   offers: OfferStore;
   log: Logger;
-  /** Defaults to src/knowledge/ticket-text's `extractFromThread`, or the fallback. */
+  /** Defaults to src/knowledge/ticket-text's `extractFromThread`. */
   extractThread?: ThreadExtractor;
   dedupe?: EventDeduper;
   progressIntervalMs?: number;
@@ -50,22 +50,12 @@ const DEFAULT_RETRY: webApi.RetryOptions = { retries: 5, factor: 2, minTimeout: 
 
 export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackAppHandle {
   const log = input.log.child({ component: 'slack' });
-  const lazyExtractor = (): ThreadExtractor => {
-    let loading: ReturnType<typeof loadThreadExtractor> | undefined;
-    return async (messages) => {
-      loading ??= loadThreadExtractor().then((loaded) => {
-        log.info({ source: loaded.source }, 'thread extraction loaded');
-        return loaded;
-      });
-      return (await loading).extract(messages);
-    };
-  };
   const deps: SlackDeps = {
     services: input.services,
     offers: input.offers,
     log,
     allowedChannels: config.allowedChannels,
-    extractThread: input.extractThread ?? lazyExtractor(),
+    extractThread: input.extractThread ?? defaultThreadExtractor,
     dedupe: input.dedupe ?? createEventDeduper(),
     progressIntervalMs: input.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
     scheduler: input.scheduler ?? realScheduler,
