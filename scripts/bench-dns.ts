@@ -28,6 +28,8 @@ export interface DnsBenchRow {
   chain: string[];
 }
 
+const RUNS = 5;
+
 export async function benchDnsLayer(latencyMs = 20): Promise<DnsBenchRow[]> {
   const server = await startDnsServer({ zone: { ...canonicalZones(), ...benchZones() }, latencyMs });
   const base = createDnsClient({ servers: [server.address], timeoutMs: 2_000, tries: 1 });
@@ -36,11 +38,18 @@ export async function benchDnsLayer(latencyMs = 20): Promise<DnsBenchRow[]> {
   try {
     for (const domain of [SENDER_DOMAIN, DEEP_DOMAIN, WIDE_DOMAIN]) {
       const target = { ...emptyTarget(domain), ...(domain === SENDER_DOMAIN ? { mailFromDomain: MAIL_FROM_DOMAIN } : {}) };
-      // The product's way: concurrent checks over one per-run cache.
-      const timeline = new Timeline();
-      const started = performance.now();
-      await diagnose(target, { modules: [dnsLayer], dns: timeline.wrapDns(base), aws: undefined, smtp: undefined, settings: { regions: ['us-east-1'], smtpUsers: [], keyMaxAgeDays: 90, checkTimeoutMs: 30_000 }, log });
-      const wallMs = performance.now() - started;
+      // The product's way: concurrent checks over one per-run cache. The first run warms the
+      // JIT and is discarded; the median of the next runs is reported.
+      const services = { modules: [dnsLayer], aws: undefined, smtp: undefined, settings: { regions: ['us-east-1'], smtpUsers: [], keyMaxAgeDays: 90, checkTimeoutMs: 30_000 }, log };
+      const runs: Array<{ wallMs: number; timeline: Timeline }> = [];
+      for (let i = 0; i <= RUNS; i++) {
+        const timeline = new Timeline();
+        const started = performance.now();
+        await diagnose(target, { ...services, dns: timeline.wrapDns(base) });
+        if (i > 0) runs.push({ wallMs: performance.now() - started, timeline });
+      }
+      runs.sort((a, b) => a.wallMs - b.wallMs);
+      const { wallMs, timeline } = runs[Math.floor(runs.length / 2)]!;
       const { boundMs, chain } = criticalPath(timeline.events, { dns: latencyMs, aws: 0, smtp: 0 });
       // Baseline: the same checks one after another, with no cache between them.
       const baselineTimeline = new Timeline();
@@ -72,7 +81,7 @@ export async function benchDnsLayer(latencyMs = 20): Promise<DnsBenchRow[]> {
 
 export function formatDnsBench(rows: DnsBenchRow[], latencyMs: number): string {
   const lines = [
-    `DNS layer, ${latencyMs} ms per query (loopback server)`,
+    `DNS layer, ${latencyMs} ms per query (loopback server; median of ${RUNS} runs after a warm-up)`,
     'domain              wall ms  bound ms  ratio  sent/distinct  | sequential uncached: ms  sent/distinct  speed-up',
   ];
   for (const r of rows) {
