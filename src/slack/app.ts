@@ -10,6 +10,7 @@ import type { AppConfig } from '../config.js';
 import { newRunId } from '../core/context.js';
 import type { OfferStore } from '../remediation/offers.js';
 import type { DiagnosisServices } from '../service.js';
+import type { ApprovalSlackDeps } from './approval-adapters.js';
 import { boltLogger } from './bolt-logger.js';
 import type { SlackDeps } from './deps.js';
 import { createEventDeduper, type EventDeduper } from './event-dedupe.js';
@@ -31,6 +32,8 @@ export interface SlackAppDeps {
   onRunFinished?: SlackDeps['onRunFinished'];
   /** Web client retry policy; tests shorten it. The 429 handling stays on either way. */
   retryConfig?: webApi.RetryOptions;
+  /** Builds the approval flow over the app's Web API client (it posts and opens modals). */
+  approval?: (client: webApi.WebClient) => ApprovalSlackDeps;
 }
 
 export interface SlackAppHandle {
@@ -102,6 +105,7 @@ export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackApp
   app.error(async (error) => {
     log.error({ err: error }, 'unhandled error in a listener');
   });
+  if (input.approval) deps.approval = input.approval(app.client);
   registerListeners(app, deps);
 
   return {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Report } from '../core/report.js';
 import type { OfferStore } from '../remediation/offers.js';
 import type { DiagnosisServices } from '../service.js';
+import type { ApprovalSlackDeps } from './approval-adapters.js';
 import type { EventDeduper } from './event-dedupe.js';
 import type { Scheduler } from './progress.js';
 import type { RunTracker } from './run-tracker.js';
@@ -31,4 +32,6 @@ export interface SlackDeps {
   runs: RunTracker;
   /** Observers (tests, benchmark): called after a report's last message was posted. */
   onRunFinished?: (report: Report, place: RunPlace) => void;
+  /** The approval flow (issue 6); without it "Request fix" answers that approval is not configured. */
+  approval?: ApprovalSlackDeps;
 }

@@ -6,6 +6,7 @@
 import type { Layer, Status } from '../core/finding.js';
 import type { Report } from '../core/report.js';
 import type { Target } from '../core/target.js';
+import { offerContext } from '../remediation/offers.js';
 import { diagnose } from '../service.js';
 import type { SlackDeps } from './deps.js';
 import type { SlackGateway } from './gateway.js';
@@ -93,7 +94,7 @@ export async function runReport(deps: SlackDeps, slack: SlackGateway, request: R
     const offerIds = new Map<string, string>();
     for (const finding of report.findings) {
       if (!finding.remediation) continue;
-      const offer = await deps.offers.save({ runId, findingId: finding.id, request: finding.remediation, channel, threadTs, offeredTo: user });
+      const offer = await deps.offers.save({ runId, findingId: finding.id, request: finding.remediation, channel, threadTs, offeredTo: user, ...offerContext(report, finding) });
       offerIds.set(finding.id, offer.id);
     }
     const messages = renderThreadMessages(report, { offerIds });

@@ -44,6 +44,8 @@ export interface FakeSlackApi {
   /** Makes the next `times` calls of `method` answer with `response`. */
   inject(method: string, response: Injected, times?: number): void;
   setThread(channel: string, ts: string, messages: FakeThreadMessage[]): void;
+  /** Members answered by usergroups.users.list (approval flow). */
+  setUserGroup(groupId: string, users: string[]): void;
   /** Resolves with the first recorded call (past or future) that matches; rejects after timeoutMs. */
   waitFor(predicate: (call: RecordedCall) => boolean, description: string, timeoutMs?: number): Promise<RecordedCall>;
   /** Posts to the same channel closer than one second apart (Slack's guidance); counted, not enforced. */
@@ -70,6 +72,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   emitter.setMaxListeners(100);
   const injected = new Map<string, Injected[]>();
   const threads = new Map<string, FakeThreadMessage[]>();
+  const userGroups = new Map<string, string[]>();
   const lastPostAt = new Map<string, number>();
   let tsCounter = 0;
   const state = { paceViolations: 0, rateLimitedResponses: 0 };
@@ -103,6 +106,12 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       }
       case 'views.open':
         return { ok: true, view: { id: `V${String(calls.length).padStart(8, '0')}` } };
+      case 'views.update':
+        return { ok: true, view: { id: args.view_id } };
+      case 'usergroups.users.list': {
+        const users = userGroups.get(String(args.usergroup));
+        return users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' };
+      }
       case 'auth.test':
         return { ok: true, user_id: 'UFAKEBOT', bot_id: 'BFAKEBOT', team_id: 'TFAKE' };
       default:
@@ -154,6 +163,9 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     },
     setThread(channel, ts, messages) {
       threads.set(`${channel}/${ts}`, messages);
+    },
+    setUserGroup(groupId, users) {
+      userGroups.set(groupId, users);
     },
     waitFor(predicate, description, timeoutMs = 10_000) {
       const found = calls.find(predicate);

@@ -1,7 +1,7 @@
 /**
- * "Request fix" button. Placeholder until the approval flow (issue 6) replaces this file:
- * it resolves the offer id the button carries and answers privately that approval is not
- * configured, so the button already does something honest.
+ * "Request fix" button: anyone may click it. With the approval flow wired, it creates an
+ * approval request in the thread (or says privately why not); without it, it answers that
+ * approval is not configured, so the button always does something honest.
  */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { SlackDeps } from '../deps.js';
@@ -13,8 +13,19 @@ export const APPROVAL_NOT_CONFIGURED =
 export function requestFixListener(deps: SlackDeps) {
   return async ({ ack, action, body, respond }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
     await ack();
-    const offer = await deps.offers.get(action.value ?? '');
-    deps.log.info({ offerId: action.value, runId: offer?.runId, user: body.user.id, known: offer !== undefined }, 'fix requested');
+    const offerId = action.value ?? '';
+    if (deps.approval) {
+      const channel = body.channel?.id;
+      const threadTs = body.message?.thread_ts ?? body.message?.ts;
+      await deps.approval.service.requestFix({
+        offerId,
+        requester: body.user.id,
+        ...(channel && threadTs ? { thread: { channel, threadTs } } : {}),
+      });
+      return;
+    }
+    const offer = await deps.offers.get(offerId);
+    deps.log.info({ offerId, runId: offer?.runId, user: body.user.id, known: offer !== undefined }, 'fix requested');
     const text = offer
       ? `${APPROVAL_NOT_CONFIGURED}\n(fix \`${escapeMrkdwn(offer.request.kind)}\` from run \`${escapeMrkdwn(offer.runId)}\`)`
       : 'This fix offer is unknown or has expired (the bot may have restarted). Run the diagnosis again.';

@@ -6,7 +6,8 @@
 import { type EvidenceItem, type Finding, LAYER_TITLES, LAYERS, STATUS_SEVERITY } from '../../core/finding.js';
 import type { LayerSummary, Report } from '../../core/report.js';
 import { REQUEST_FIX_ACTION } from '../ids.js';
-import { type Block, context, LIMITS, MessageBuilder, type SlackMessage, section } from './blocks.js';
+import { TEST_CREDENTIAL_ACTION } from './approval.js';
+import { type Block, type ButtonElement, context, LIMITS, MessageBuilder, type SlackMessage, section } from './blocks.js';
 import { escapeMrkdwn, inlineCode, truncateText } from './mrkdwn.js';
 import { countWords, STATUS_EMOJI } from './status.js';
 
@@ -42,15 +43,16 @@ function renderLayerMessage(report: Report, layer: LayerSummary, options: Thread
   for (const finding of own.filter(hasSomethingToSay)) {
     const group: Block[] = [section(findingText(finding))];
     const offerId = options.offerIds?.get(finding.id);
+    const buttons: ButtonElement[] = [];
     if (finding.remediation && offerId !== undefined && offerId.length <= LIMITS.buttonValue) {
-      group.push({
-        type: 'actions',
-        block_id: `fix.${truncateText(finding.id, 200)}`,
-        elements: [
-          { type: 'button', action_id: REQUEST_FIX_ACTION, text: { type: 'plain_text', text: 'Request fix' }, value: offerId, style: 'primary' },
-        ],
-      });
+      buttons.push({ type: 'button', action_id: REQUEST_FIX_ACTION, text: { type: 'plain_text', text: 'Request fix' }, value: offerId, style: 'primary' });
     }
+    // Relay findings: test the credential the relay holds (no approval; nothing changes).
+    if (finding.layer === 'relay' && (finding.status === 'fail' || finding.status === 'warn')) {
+      const region = finding.remediation?.region ?? report.target.regions[0] ?? 'us-east-1';
+      buttons.push({ type: 'button', action_id: TEST_CREDENTIAL_ACTION, text: { type: 'plain_text', text: 'Test a credential' }, value: region });
+    }
+    if (buttons.length > 0) group.push({ type: 'actions', block_id: `fix.${truncateText(finding.id, 200)}`, elements: buttons });
     builder.tryAdd(group);
   }
   const passing = own.filter((f) => f.status === 'pass');
