@@ -212,6 +212,13 @@ export const AWS_OPERATION_ACTIONS = {
 } as const;
 export type AwsOperation = keyof typeof AWS_OPERATION_ACTIONS;
 
+/** Calls made outside the gateways (remediation's STS role and Secrets Manager), for the policy test. */
+export const OTHER_AWS_ACTIONS: Readonly<Record<string, string>> = {
+  AssumeRole: 'sts:AssumeRole',
+  PutSecretValue: 'secretsmanager:PutSecretValue',
+  CreateSecret: 'secretsmanager:CreateSecret',
+};
+
 /** Operations a diagnosis performs (read-only); the rest are remediation. */
 export const DIAGNOSIS_OPERATIONS: readonly AwsOperation[] = [
   'GetAccount',

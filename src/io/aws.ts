@@ -60,7 +60,7 @@ export interface AwsClientOptions {
 
 // ---------- errors ----------
 
-export { AWS_OPERATION_ACTIONS, AwsCallError, type AwsFailureKind, type AwsOperation, DIAGNOSIS_OPERATIONS } from '../core/aws-ports.js';
+export { AWS_OPERATION_ACTIONS, AwsCallError, OTHER_AWS_ACTIONS, type AwsFailureKind, type AwsOperation, DIAGNOSIS_OPERATIONS } from '../core/aws-ports.js';
 
 interface SdkErrorLike {
   name?: string;
