@@ -1,77 +1,27 @@
 /**
- * DNS adapters: Node's resolver (c-ares) behind the DnsClient interface, and the per-run
- * cache that guarantees each name and type is asked once per diagnosis.
+ * DNS adapters: the product's DnsClient (the wire-level stub resolver of dns-wire.ts), and the
+ * per-run cache that guarantees each name and type is asked once per diagnosis.
  */
-import { Resolver } from 'node:dns/promises';
-import { DnsLookupError, type DnsClient, type DnsErrorCode, type DnsRecordMap, type RRType, type RunCounters } from '../core/ports.js';
+import type { DnsClient, DnsRecordMap, RRType, RunCounters } from '../core/ports.js';
+import { createWireDnsClient, type WireDnsClientOptions } from './dns-wire.js';
 
-export interface DnsClientOptions {
-  /** `host` or `host:port` entries; default: the system's resolvers. */
-  servers?: string[];
-  /** Per-attempt timeout; c-ares doubles it on each retry. */
-  timeoutMs?: number;
-  tries?: number;
-}
-
-const NODE_CODES: Record<string, DnsErrorCode> = {
-  ENOTFOUND: 'NXDOMAIN',
-  ENODATA: 'NODATA',
-  ESERVFAIL: 'SERVFAIL',
-  ETIMEOUT: 'TIMEOUT',
-  ECONNREFUSED: 'REFUSED',
-  EREFUSED: 'REFUSED',
-  EBADNAME: 'BADNAME',
-  EBADQUERY: 'BADNAME',
-  EFORMERR: 'FAILED',
-  EBADRESP: 'FAILED',
-  ECANCELLED: 'FAILED',
-};
+/**
+ * `servers`: `host`, `host:port` or `[v6]:port` IP entries (default: the system's resolvers);
+ * `timeoutMs`: per attempt; `tries`: rounds over the server list.
+ */
+export type DnsClientOptions = WireDnsClientOptions;
 
 /** Normalises a name for cache keys and comparisons. */
 export function dnsKey(name: string, type: RRType): string {
   return `${type} ${name.toLowerCase().replace(/\.$/, '')}`;
 }
 
+/**
+ * The product's DNS client. Not Node's resolver: c-ares refuses names with `:`, `/` or spaces
+ * (legal in DNS, produced by SPF macros) and rejects answers holding an empty TXT record.
+ */
 export function createDnsClient(options: DnsClientOptions = {}): DnsClient {
-  const resolver = new Resolver({ timeout: options.timeoutMs ?? 2_000, tries: options.tries ?? 2 });
-  if (options.servers && options.servers.length > 0) resolver.setServers(options.servers);
-
-  async function query<T extends RRType>(name: string, type: T): Promise<DnsRecordMap[T]> {
-    const records = await (async (): Promise<unknown> => {
-      switch (type) {
-        case 'A':
-          return resolver.resolve4(name);
-        case 'AAAA':
-          return resolver.resolve6(name);
-        case 'MX':
-          // Keep only the fields of our contract (newer Node adds a `type` member).
-          return (await resolver.resolveMx(name)).map(({ exchange, priority }) => ({ exchange, priority }));
-        case 'TXT':
-          return resolver.resolveTxt(name);
-        case 'CNAME':
-          return resolver.resolveCname(name);
-        case 'PTR':
-          return resolver.resolvePtr(name);
-        case 'NS':
-          return resolver.resolveNs(name);
-      }
-    })();
-    return records as DnsRecordMap[T];
-  }
-
-  return {
-    async resolve(name, type) {
-      if (name === '' || name.length > 253 || name.split('.').some((label) => label.length > 63)) {
-        throw new DnsLookupError('BADNAME', name, type);
-      }
-      try {
-        return await query(name, type);
-      } catch (error) {
-        const code = (error as { code?: string }).code ?? '';
-        throw new DnsLookupError(NODE_CODES[code] ?? 'FAILED', name, type, error);
-      }
-    },
-  };
+  return createWireDnsClient(options);
 }
 
 export interface RecordedLookup {

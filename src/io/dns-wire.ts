@@ -1,0 +1,321 @@
+/**
+ * A wire-level stub resolver: builds DNS messages with dns-packet and sends them over UDP
+ * (EDNS0) and TCP itself. We need it because Node's resolver (c-ares) refuses to send names
+ * holding `:`, `/` or spaces, which are legal labels (RFC 2181 §11) and which SPF macros
+ * produce, and rejects a whole answer containing a TXT record with no strings.
+ *
+ * Behaviour:
+ * - every attempt uses a fresh socket (a random source port picked by the kernel) and a
+ *   random 16-bit id; a reply is accepted only if it comes from the server, has QR set,
+ *   opcode QUERY, our id and our question (name compared ASCII-case-insensitively, type,
+ *   class). Anything else is ignored and we keep waiting (anti-spoofing);
+ * - a truncated (TC) UDP reply is re-asked over TCP (2-byte length framing) to the same server;
+ * - attempts are `tries` rounds over the server list; a timeout or socket error moves on to the
+ *   next attempt. A server that answered SERVFAIL/REFUSED/FORMERR/NOTIMP is not asked again
+ *   (its answer would not change), but the other servers are;
+ * - every socket and timer is released before the promise settles, on every path.
+ */
+import { randomInt } from 'node:crypto';
+import dgram from 'node:dgram';
+import dns from 'node:dns';
+import net from 'node:net';
+import dnsPacket, { type Answer, type DecodedPacket, type RecordType, type StringAnswer } from 'dns-packet';
+import { DnsLookupError, type DnsClient, type DnsErrorCode, type DnsRecordMap, type RRType } from '../core/ports.js';
+
+export interface WireDnsClientOptions {
+  /** `host`, `host:port`, `[v6]:port` or a bare IPv6 address; default: the system's (`dns.getServers()`). */
+  servers?: string[];
+  /** Per-attempt timeout (one UDP exchange, or one TCP exchange after truncation). */
+  timeoutMs?: number;
+  /** Rounds over the server list for attempts that got no answer. */
+  tries?: number;
+}
+
+export interface DnsServerAddress {
+  host: string;
+  port: number;
+  family: 4 | 6;
+}
+
+const DEFAULT_TIMEOUT_MS = 2_000;
+const DEFAULT_TRIES = 2;
+/** RFC 9715 / DNS Flag Day 2020: avoids IP fragmentation. */
+const EDNS_UDP_PAYLOAD = 1232;
+const MAX_CNAME_HOPS = 8;
+
+/** Parses one server entry; only IP addresses (a hostname would need DNS to reach DNS). */
+export function parseDnsServer(entry: string): DnsServerAddress {
+  const trimmed = entry.trim();
+  let host = trimmed;
+  let port = 53;
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(trimmed);
+  if (bracketed) {
+    host = bracketed[1]!;
+    if (bracketed[2] !== undefined) port = Number(bracketed[2]);
+  } else if (net.isIPv6(trimmed)) {
+    host = trimmed;
+  } else {
+    const hostPort = /^([^:]+):(\d+)$/.exec(trimmed);
+    if (hostPort) {
+      host = hostPort[1]!;
+      port = Number(hostPort[2]);
+    }
+  }
+  const family = net.isIP(host);
+  if (family === 0) throw new TypeError(`DNS server "${entry}" is not an IP address (optionally with :port)`);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new TypeError(`DNS server "${entry}" has an invalid port`);
+  return { host, port, family: family as 4 | 6 };
+}
+
+/** RFC 4343: DNS compares ASCII letters case-insensitively and every other byte exactly. */
+function asciiLower(value: string): string {
+  return value.replace(/[A-Z]/g, (c) => c.toLowerCase());
+}
+
+function sameName(a: string, b: string): boolean {
+  return asciiLower(stripDot(a)) === asciiLower(stripDot(b));
+}
+
+/** Presentation without the trailing dot; the root is ''. */
+function stripDot(name: string): string {
+  return name === '.' ? '' : name.replace(/\.$/, '');
+}
+
+/**
+ * Total ≤ 253 bytes (255 on the wire), each label 1–63 bytes of anything (RFC 2181 §11):
+ * `:`, `/` and spaces are fine. Returns the name to send, or undefined when it cannot be sent.
+ */
+export function validateQueryName(name: string): string | undefined {
+  if (name === '.') return name;
+  const bare = name.endsWith('.') ? name.slice(0, -1) : name;
+  if (bare === '' || Buffer.byteLength(bare, 'utf8') > 253) return undefined;
+  for (const label of bare.split('.')) {
+    const bytes = Buffer.byteLength(label, 'utf8');
+    if (bytes < 1 || bytes > 63) return undefined;
+  }
+  return bare;
+}
+
+type AttemptResult =
+  | { kind: 'reply'; packet: DecodedPacket }
+  | { kind: 'timeout' }
+  | { kind: 'error'; error: Error };
+
+interface Question {
+  name: string;
+  type: RRType;
+}
+
+function buildQuery(question: Question, id: number, edns: boolean): Buffer {
+  return dnsPacket.encode({
+    type: 'query',
+    id,
+    flags: dnsPacket.RECURSION_DESIRED,
+    questions: [{ name: question.name, type: question.type as RecordType, class: 'IN' }],
+    ...(edns
+      ? {
+          additionals: [
+            { type: 'OPT', name: '.', udpPayloadSize: EDNS_UDP_PAYLOAD, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] },
+          ],
+        }
+      : {}),
+  });
+}
+
+const FAILURE_RCODES: ReadonlySet<string> = new Set(['SERVFAIL', 'REFUSED', 'FORMERR', 'NOTIMP']);
+
+/** True when `raw` is the reply to our query; otherwise it is ignored (spoofed, stale or garbage). */
+function matchReply(raw: Buffer, id: number, question: Question): DecodedPacket | undefined {
+  let packet: DecodedPacket;
+  try {
+    packet = dnsPacket.decode(raw);
+  } catch {
+    return undefined;
+  }
+  if (!packet.flag_qr || packet.id !== id) return undefined;
+  if (((packet.flags ?? 0) >> 11) & 0xf) return undefined; // opcode must be QUERY
+  const questions = packet.questions ?? [];
+  // Servers may omit the question in an error reply (RFC 1035 is silent); such a reply can only
+  // make us report "could not check", never a wrong answer, so it is accepted.
+  if (questions.length === 0) return FAILURE_RCODES.has(rcodeOf(packet)) ? packet : undefined;
+  if (questions.length !== 1) return undefined;
+  const [q] = questions;
+  if (!q || q.type !== question.type || (q.class ?? 'IN') !== 'IN' || !sameName(q.name, question.name)) return undefined;
+  return packet;
+}
+
+function rcodeOf(packet: DecodedPacket): string {
+  return (packet as DecodedPacket & { rcode?: string }).rcode ?? 'NOERROR';
+}
+
+function udpExchange(server: DnsServerAddress, question: Question, timeoutMs: number): Promise<AttemptResult> {
+  return new Promise((resolve) => {
+    const id = randomInt(0, 0x10000);
+    const socket = dgram.createSocket(server.family === 6 ? 'udp6' : 'udp4');
+    let done = false;
+    const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
+    function finish(result: AttemptResult): void {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      // Settle only once the handle is gone, so callers (and tests) never see a live socket.
+      socket.close(() => resolve(result));
+    }
+    socket.on('error', (error) => finish({ kind: 'error', error }));
+    socket.on('message', (raw, remote) => {
+      if (remote.port !== server.port || !sameAddress(remote.address, server.host)) return;
+      const packet = matchReply(raw, id, question);
+      if (packet) finish({ kind: 'reply', packet });
+    });
+    // A connected socket only receives from the server and learns of ICMP "port unreachable"
+    // (a dead server fails at once instead of timing out).
+    socket.connect(server.port, server.host, () => {
+      if (done) return;
+      socket.send(buildQuery(question, id, true), (error) => {
+        if (error) finish({ kind: 'error', error });
+      });
+    });
+  });
+}
+
+function sameAddress(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase() || a.toLowerCase() === `::ffff:${b}`.toLowerCase();
+}
+
+function tcpExchange(server: DnsServerAddress, question: Question, timeoutMs: number): Promise<AttemptResult> {
+  return new Promise((resolve) => {
+    const id = randomInt(0, 0x10000);
+    const query = buildQuery(question, id, true);
+    const framed = Buffer.alloc(2 + query.length);
+    framed.writeUInt16BE(query.length, 0);
+    query.copy(framed, 2);
+    let done = false;
+    let buffered = Buffer.alloc(0);
+    const socket = net.connect({ host: server.host, port: server.port });
+    const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
+    function finish(result: AttemptResult): void {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (socket.destroyed && socket.closed) {
+        resolve(result);
+        return;
+      }
+      socket.once('close', () => resolve(result));
+      socket.destroy();
+    }
+    socket.on('error', (error) => finish({ kind: 'error', error }));
+    socket.on('end', () => finish({ kind: 'error', error: new Error('DNS server closed the TCP connection without an answer') }));
+    socket.on('connect', () => socket.write(framed));
+    socket.on('data', (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      while (!done && buffered.length >= 2) {
+        const length = buffered.readUInt16BE(0);
+        if (buffered.length < 2 + length) break;
+        const message = buffered.subarray(2, 2 + length);
+        buffered = buffered.subarray(2 + length);
+        const packet = matchReply(message, id, question);
+        if (packet) finish({ kind: 'reply', packet });
+      }
+    });
+  });
+}
+
+type Outcome = { kind: 'records'; answers: Answer[] } | { kind: 'error'; code: DnsErrorCode; cause?: unknown };
+
+/** The records of the asked type, following the CNAME chain from the query name in the answer section. */
+function interpret(packet: DecodedPacket, question: Question): Outcome {
+  const rcode = rcodeOf(packet);
+  switch (rcode) {
+    case 'NOERROR':
+      break;
+    case 'NXDOMAIN':
+      return { kind: 'error', code: 'NXDOMAIN' };
+    case 'SERVFAIL':
+      return { kind: 'error', code: 'SERVFAIL' };
+    case 'REFUSED':
+      return { kind: 'error', code: 'REFUSED' };
+    default:
+      return { kind: 'error', code: 'FAILED', cause: new Error(`DNS server answered ${rcode}`) };
+  }
+  const answers = (packet.answers ?? []).filter((answer) => (answer as { class?: string }).class === undefined || (answer as { class?: string }).class === 'IN');
+  let owner = question.name;
+  for (let hop = 0; hop <= MAX_CNAME_HOPS; hop++) {
+    const matching = answers.filter((answer) => answer.type === question.type && sameName(answer.name, owner));
+    if (matching.length > 0) return { kind: 'records', answers: matching };
+    const cname = answers.find((answer): answer is StringAnswer => answer.type === 'CNAME' && sameName(answer.name, owner));
+    if (!cname) return { kind: 'error', code: 'NODATA' };
+    owner = cname.data;
+  }
+  return { kind: 'error', code: 'FAILED', cause: new Error(`CNAME chain longer than ${MAX_CNAME_HOPS} hops`) };
+}
+
+/** Shapes answers as DnsRecordMap: names without trailing dot, TXT as its character-strings. */
+function shape<T extends RRType>(answers: Answer[]): DnsRecordMap[T] {
+  const records = answers.map((answer): unknown => {
+    switch (answer.type) {
+      case 'MX':
+        return { exchange: stripDot(answer.data.exchange), priority: answer.data.preference ?? 0 };
+      case 'TXT': {
+        // A TXT record with no strings (illegal but seen, RFC 7208 suite "null-text") is `[]`:
+        // exactly what the wire holds; joined it is '', which is no SPF or DMARC record.
+        const parts = Array.isArray(answer.data) ? answer.data : [answer.data];
+        return parts.map((part) => (typeof part === 'string' ? part : part.toString('utf8')));
+      }
+      case 'A':
+      case 'AAAA':
+        return answer.data;
+      case 'CNAME':
+      case 'PTR':
+      case 'NS':
+        return stripDot(answer.data);
+      default:
+        return undefined;
+    }
+  });
+  return records.filter((record) => record !== undefined) as DnsRecordMap[T];
+}
+
+export function createWireDnsClient(options: WireDnsClientOptions = {}): DnsClient {
+  const configured = options.servers && options.servers.length > 0 ? options.servers : dns.getServers();
+  // Like c-ares: without any configured server, ask a local one.
+  const servers = (configured.length > 0 ? configured : ['127.0.0.1']).map(parseDnsServer);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const tries = Math.max(1, options.tries ?? DEFAULT_TRIES);
+
+  async function exchange(server: DnsServerAddress, question: Question): Promise<AttemptResult> {
+    const udp = await udpExchange(server, question, timeoutMs);
+    if (udp.kind === 'reply' && udp.packet.flag_tc) return tcpExchange(server, question, timeoutMs);
+    return udp;
+  }
+
+  return {
+    async resolve<T extends RRType>(name: string, type: T): Promise<DnsRecordMap[T]> {
+      const wireName = validateQueryName(name);
+      if (wireName === undefined) throw new DnsLookupError('BADNAME', name, type);
+      const question: Question = { name: wireName, type };
+      const settled = new Set<number>();
+      let failure: { code: DnsErrorCode; cause?: unknown } | undefined;
+      let lastNonAnswer: AttemptResult | undefined;
+      for (let attempt = 0; attempt < tries * servers.length; attempt++) {
+        const index = attempt % servers.length;
+        if (settled.has(index)) continue;
+        const result = await exchange(servers[index]!, question);
+        if (result.kind !== 'reply') {
+          lastNonAnswer = result;
+          continue;
+        }
+        const outcome = interpret(result.packet, question);
+        if (outcome.kind === 'records') return shape<T>(outcome.answers);
+        if (outcome.code === 'NXDOMAIN' || outcome.code === 'NODATA') throw new DnsLookupError(outcome.code, name, type, outcome.cause);
+        // A failing server: remember its answer and ask the others.
+        settled.add(index);
+        failure = { code: outcome.code, cause: outcome.cause };
+      }
+      // A server's explicit failure says more than another server's silence.
+      if (failure) throw new DnsLookupError(failure.code, name, type, failure.cause);
+      if (lastNonAnswer?.kind === 'error') throw new DnsLookupError('FAILED', name, type, lastNonAnswer.error);
+      throw new DnsLookupError('TIMEOUT', name, type);
+    },
+  };
+}
