@@ -121,6 +121,7 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
       log.warn({ err: describeError(error), requestId: request.id }, 'remediation: posting the approval request failed');
     }
     if (messageTs) await store.setMessageTs(request.id, messageTs);
+    log.info({ requestId: request.id, messageTs }, 'approval request posted');
     return { ...request, messageTs };
   }
 

@@ -33,7 +33,7 @@ export interface SlackAppDeps {
   /** Web client retry policy; tests shorten it. The 429 handling stays on either way. */
   retryConfig?: webApi.RetryOptions;
   /** Builds the approval flow over the app's Web API client (it posts and opens modals). */
-  approval?: (client: webApi.WebClient) => ApprovalSlackDeps;
+  approval?: (client: webApi.WebClient, log: Logger) => ApprovalSlackDeps;
 }
 
 export interface SlackAppHandle {
@@ -105,7 +105,7 @@ export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackApp
   app.error(async (error) => {
     log.error({ err: error }, 'unhandled error in a listener');
   });
-  if (input.approval) deps.approval = input.approval(app.client);
+  if (input.approval) deps.approval = input.approval(app.client, log);
   registerListeners(app, deps);
 
   return {

@@ -7,8 +7,8 @@ import type { Logger } from 'pino';
 import type { webApi } from '@slack/bolt';
 import type { ApproverDirectory } from '../remediation/policy.js';
 import type { CredentialPresenter } from '../remediation/ports.js';
-import type { ApprovalNotifier, RemediationService } from '../remediation/service.js';
-import type { SlackGateway } from './gateway.js';
+import { type ApprovalNotifier, type RemediationService, type RemediationServiceDeps, createRemediationService } from '../remediation/service.js';
+import { createSlackGateway, type SlackGateway } from './gateway.js';
 import { type ModalView, renderApprovalMessage, renderCredentialModal, renderCredentialProgressModal } from './render/approval.js';
 
 /** What the approval listeners need; absent from SlackDeps when approval is not wired. */
@@ -79,4 +79,36 @@ export async function openCredentialPresenter(views: ViewsApi, triggerId: string
       }
     },
   };
+}
+
+/**
+ * Builds the approval flow for `createSlackApp({ approval })` from its parts. The store,
+ * the AWS remediation gateways and the SMTP tester are made by the caller (src/index.ts or
+ * a test), so each can be a loopback adapter.
+ */
+export function approvalFactory(input: Omit<RemediationServiceDeps, 'notifier' | 'directory' | 'log'> & { directory?: ApproverDirectory }) {
+  return (client: webApi.WebClient, log: Logger): ApprovalSlackDeps => ({
+    service: createRemediationService({
+      ...input,
+      log: log.child({ component: 'remediation' }),
+      directory: input.directory ?? createSlackApproverDirectory(client),
+      notifier: createApprovalNotifier(createSlackGateway(client)),
+    }),
+  });
+}
+
+/** Ends expired requests now and then (and once at start); returns a stop function. */
+export function startExpirySweeper(service: RemediationService, log: Logger, intervalMs = 60_000): () => void {
+  const sweep = (): void => {
+    service.expireDue().then(
+      (count) => {
+        if (count > 0) log.info({ count }, 'expired approval requests');
+      },
+      (error: unknown) => log.warn({ err: error }, 'expiry sweep failed'),
+    );
+  };
+  sweep();
+  const timer = setInterval(sweep, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
