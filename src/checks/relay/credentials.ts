@@ -161,65 +161,63 @@ export const credentialsCheck: Check = {
         }),
       ];
     }
+    // Everything independent starts at once: the users' key lists and the named keys' last use.
     const lists = new Map<string, ListResult>();
+    const namedAnswers = Promise.all(
+      named.map((keyId) =>
+        iam.getAccessKeyLastUsed(keyId).then(
+          (answer) => ({ keyId, answer, error: undefined }),
+          (error: unknown) => {
+            if (error instanceof AwsCallError) return { keyId, answer: undefined, error };
+            throw error;
+          },
+        ),
+      ),
+    );
     await Promise.all(users.map(async (user) => lists.set(user, await listKeys(ctx, user))));
     const findings: Finding[] = [];
-    const done = new Set<string>();
+    const done = new Set<string>(named);
 
-    for (const keyId of named) {
-      let answer: AccessKeyLastUsed;
-      try {
-        answer = await iam.getAccessKeyLastUsed(keyId);
-      } catch (error) {
-        findings.push(awsErrorFinding(LAYER, CHECK, { id: keyId, title: TITLE, what: `SMTP username ${keyId}`, error }));
-        done.add(keyId);
-        continue;
-      }
-      done.add(keyId);
-      if (!answer.found) {
-        findings.push(missingKeyFinding(ctx, answer, lists));
-        continue;
-      }
-      if (!lists.has(answer.userName)) lists.set(answer.userName, await listKeys(ctx, answer.userName));
-      const list = lists.get(answer.userName)!;
-      if ('error' in list) {
-        findings.push(awsErrorFinding(LAYER, CHECK, { id: keyId, title: TITLE, what: `the status of SMTP username ${keyId}`, error: list.error }));
-        continue;
-      }
+    const namedFindings = (await namedAnswers).map(async ({ keyId, answer, error }): Promise<Finding> => {
+      if (!answer) return awsErrorFinding(LAYER, CHECK, { id: keyId, title: TITLE, what: `SMTP username ${keyId}`, error });
+      if (!answer.found) return missingKeyFinding(ctx, answer, lists);
+      const list = lists.get(answer.userName) ?? (await listKeys(ctx, answer.userName));
+      if ('error' in list) return awsErrorFinding(LAYER, CHECK, { id: keyId, title: TITLE, what: `the status of SMTP username ${keyId}`, error: list.error });
       const key = list.keys.find((k) => k.accessKeyId === keyId) ?? { userName: answer.userName, accessKeyId: keyId, status: 'Unknown', createDate: undefined };
-      findings.push(keyFinding(ctx, key, answer, true));
-    }
+      return keyFinding(ctx, key, answer, true);
+    });
 
-    for (const user of users) {
+    const userFindings = users.flatMap((user): Array<Promise<Finding>> => {
       const list = lists.get(user)!;
       if ('error' in list) {
-        findings.push(awsErrorFinding(LAYER, CHECK, { id: user, title: TITLE, what: `the access keys of ${user}`, error: list.error }));
-        continue;
+        return [Promise.resolve(awsErrorFinding(LAYER, CHECK, { id: user, title: TITLE, what: `the access keys of ${user}`, error: list.error }))];
       }
       if (list.keys.length === 0) {
-        findings.push(
-          makeFinding(LAYER, CHECK, {
-            id: user,
-            status: 'warn',
-            priority: 10,
-            title: TITLE,
-            summary: `SMTP IAM user ${user} has no access key, so no relay can authenticate as it.`,
-            evidence: keyListEvidence(user, list),
-            fix: `Create SMTP credentials for ${user} (or rotate through the bot).`,
-          }),
-        );
-        continue;
+        return [
+          Promise.resolve(
+            makeFinding(LAYER, CHECK, {
+              id: user,
+              status: 'warn',
+              priority: 10,
+              title: TITLE,
+              summary: `SMTP IAM user ${user} has no access key, so no relay can authenticate as it.`,
+              evidence: keyListEvidence(user, list),
+              fix: `Create SMTP credentials for ${user} (or rotate through the bot).`,
+            }),
+          ),
+        ];
       }
-      for (const key of list.keys) {
-        if (done.has(key.accessKeyId)) continue;
-        done.add(key.accessKeyId);
-        const lastUsed = await iam.getAccessKeyLastUsed(key.accessKeyId).catch((error: unknown) => {
-          if (error instanceof AwsCallError) return error;
-          throw error;
+      return list.keys
+        .filter((key) => !done.has(key.accessKeyId) && done.add(key.accessKeyId))
+        .map(async (key) => {
+          const lastUsed = await iam.getAccessKeyLastUsed(key.accessKeyId).catch((error: unknown) => {
+            if (error instanceof AwsCallError) return error;
+            throw error;
+          });
+          return keyFinding(ctx, key, lastUsed, false);
         });
-        findings.push(keyFinding(ctx, key, lastUsed, false));
-      }
-    }
+    });
+    findings.push(...(await Promise.all([...namedFindings, ...userFindings])));
     return findings;
   },
 };

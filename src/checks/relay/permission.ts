@@ -12,13 +12,10 @@ const ACTION = 'ses:SendRawEmail';
 
 /** IAM users whose permission matters: configured SMTP users and the owners of named keys that exist. */
 async function smtpUsersInScope(ctx: RunContext): Promise<string[]> {
-  const users = new Set(ctx.settings.smtpUsers);
-  for (const keyId of ctx.target.smtpUsers) {
-    // Memoised in the gateway: the credentials check makes the same call.
-    const answer = await ctx.aws!.iam.getAccessKeyLastUsed(keyId).catch(() => undefined);
-    if (answer?.found && answer.userName) users.add(answer.userName);
-  }
-  return [...users];
+  // Memoised in the gateway: the credentials check makes the same calls.
+  const answers = await Promise.all(ctx.target.smtpUsers.map((keyId) => ctx.aws!.iam.getAccessKeyLastUsed(keyId).catch(() => undefined)));
+  const owners = answers.flatMap((answer) => (answer?.found && answer.userName ? [answer.userName] : []));
+  return [...new Set([...ctx.settings.smtpUsers, ...owners])];
 }
 
 /** SimulatePrincipalPolicy for ses:SendRawEmail on the sending identity's ARN. */
@@ -28,15 +25,20 @@ export const sendPermissionCheck: Check = {
   title: TITLE,
   requires: ['aws'],
   async run(ctx) {
-    const users = await smtpUsersInScope(ctx);
-    if (users.length === 0) return [];
+    if (ctx.settings.smtpUsers.length === 0 && ctx.target.smtpUsers.length === 0) return [];
     const region = relayRegionOf(ctx);
-    const facts = await sesIdentityFacts(ctx, region).catch(() => undefined);
+    // The identity lookup is independent of the users: start both at once, and always await
+    // it, so no request outlives the check.
+    const factsPromise = sesIdentityFacts(ctx, region).catch(() => undefined);
+    const users = await smtpUsersInScope(ctx);
+    const facts = await factsPromise;
+    if (users.length === 0) return [];
     const identity = facts?.identity ?? ctx.target.senderDomain;
     return Promise.all(
       users.map(async (userName): Promise<Finding> => {
         try {
           const user = await ctx.aws!.iam.getUser(userName);
+          // (GetUser and the identity lookup above overlap when the run is cold.)
           const resource = sesIdentityArn(user.arn, region, identity);
           const results = await ctx.aws!.iam.simulatePrincipalPolicy({ policySourceArn: user.arn, actionNames: [ACTION], ...(resource ? { resourceArns: [resource] } : {}) });
           const result = results.find((r) => r.action === ACTION) ?? results[0];

@@ -133,8 +133,11 @@ export const suppressionCheck: Check = {
         }),
       ];
     }
-    const pairs = regionsOf(ctx).flatMap((region) => recipients.map((recipient) => ({ region, recipient })));
-    return Promise.all(
+    const regions = regionsOf(ctx);
+    // Warm the per-run GetAccount (VdmEnabled decides whether insights exist) alongside the lookups.
+    const warm = regions.map((region) => sesAccount(ctx, region).catch(() => undefined));
+    const pairs = regions.flatMap((region) => recipients.map((recipient) => ({ region, recipient })));
+    const findings = await Promise.all(
       pairs.map(async ({ region, recipient }): Promise<Finding> => {
         let entry: SesSuppressedDestination | undefined;
         try {
@@ -155,5 +158,7 @@ export const suppressionCheck: Check = {
         return listedFinding(ctx, region, recipient, entry, await bounceDetail(ctx, region, entry));
       }),
     );
+    await Promise.all(warm);
+    return findings;
   },
 };
