@@ -30,7 +30,10 @@ export const sendPermissionCheck: Check = {
     // The identity lookup is independent of the users: start both at once, and always await
     // it, so no request outlives the check.
     const factsPromise = sesIdentityFacts(ctx, region).catch(() => undefined);
+    // Configured users are known up front: fetch their ARNs now (memoised, awaited below).
+    const configured = ctx.settings.smtpUsers.map((userName) => ctx.aws!.iam.getUser(userName).catch(() => undefined));
     const users = await smtpUsersInScope(ctx);
+    await Promise.all(configured);
     const facts = await factsPromise;
     if (users.length === 0) return [];
     const identity = facts?.identity ?? ctx.target.senderDomain;
@@ -38,7 +41,6 @@ export const sendPermissionCheck: Check = {
       users.map(async (userName): Promise<Finding> => {
         try {
           const user = await ctx.aws!.iam.getUser(userName);
-          // (GetUser and the identity lookup above overlap when the run is cold.)
           const resource = sesIdentityArn(user.arn, region, identity);
           const results = await ctx.aws!.iam.simulatePrincipalPolicy({ policySourceArn: user.arn, actionNames: [ACTION], ...(resource ? { resourceArns: [resource] } : {}) });
           const result = results.find((r) => r.action === ACTION) ?? results[0];
