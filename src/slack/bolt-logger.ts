@@ -19,10 +19,12 @@ export function boltLogger(log: Logger): BoltLogger {
     (pinoLevel: 'debug' | 'info' | 'warn' | 'error') =>
     (...messages: unknown[]): void => {
       const errors = messages.filter((m): m is Error => m instanceof Error);
-      const text = messages
-        .filter((m) => !(m instanceof Error))
-        .map((m) => (typeof m === 'string' ? m : safeJson(m)))
-        .join(' ');
+      const text = omitPayloads(
+        messages
+          .filter((m) => !(m instanceof Error))
+          .map((m) => (typeof m === 'string' ? m : safeJson(m)))
+          .join(' '),
+      );
       if (errors[0]) child[pinoLevel]({ err: errors[0] }, text);
       else child[pinoLevel](text);
     };
@@ -40,6 +42,17 @@ export function boltLogger(log: Logger): BoltLogger {
       child = log.child({ component: name });
     },
   };
+}
+
+/**
+ * The web client's debug lines echo whole request and response bodies. Those can carry what
+ * must never reach a log: a new SMTP password in a views.update modal (issue 6), a credential
+ * a user typed. Keep the line, drop the payload.
+ */
+const PAYLOAD_LINE = /^(http request body|http request result):/;
+function omitPayloads(text: string): string {
+  const match = PAYLOAD_LINE.exec(text);
+  return match ? `${match[1]}: [omitted, ${text.length - match[0].length} characters]` : text;
 }
 
 function safeJson(value: unknown): string {
