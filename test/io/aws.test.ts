@@ -213,3 +213,49 @@ describe('detectAwsCredentials', () => {
     expect(JSON.stringify(result)).not.toMatch(/never-shown|tok\b/);
   });
 });
+
+describe('wire facts the loopback endpoint relies on (checked against the real SDK)', () => {
+  async function rawServer(body: string, contentType: string) {
+    const http = await import('node:http');
+    const server = http.createServer((_req, res) => {
+      res.setHeader('content-type', contentType);
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  }
+
+  it('IAM XML without the <ListAccessKeysResult> wrapper silently yields no keys', async () => {
+    const raw = await rawServer(
+      '<ListAccessKeysResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><AccessKeyMetadata><member><UserName>u</UserName><AccessKeyId>AKIAX</AccessKeyId><Status>Active</Status></member></AccessKeyMetadata></ListAccessKeysResponse>',
+      'text/xml',
+    );
+    try {
+      const keys = await createAwsGateways({ endpoint: raw.url, credentials: CREDENTIALS, maxAttempts: 1 }, newCounters()).iam.listAccessKeys('u');
+      expect(keys).toEqual([]);
+    } finally {
+      await raw.close();
+    }
+  });
+
+  it('SESv2 timestamps must be epoch seconds: an ISO string does not deserialize', async () => {
+    const raw = await rawServer(JSON.stringify({ SuppressedDestination: { EmailAddress: 'a@b.example', Reason: 'BOUNCE', LastUpdateTime: '2026-02-21T12:00:00Z' } }), 'application/json');
+    try {
+      const outcome = await createAwsGateways({ endpoint: raw.url, credentials: CREDENTIALS, maxAttempts: 1 }, newCounters())
+        .ses('us-east-1')
+        .getSuppressedDestination('a@b.example')
+        .then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error }),
+        );
+      // The SDK throws a TypeError ("Expected real number, got implicit NaN"), which we wrap.
+      expect(outcome).toHaveProperty('error');
+      const error = (outcome as { error: AwsCallError }).error;
+      expect(error).toBeInstanceOf(AwsCallError);
+      expect(error.message).toContain('ses:GetSuppressedDestination');
+    } finally {
+      await raw.close();
+    }
+  });
+});
