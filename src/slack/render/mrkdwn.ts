@@ -26,12 +26,31 @@ export function truncateText(text: string, max: number): string {
 }
 
 /**
+ * Escapes `text` and cuts it so the escaped result has at most `max` characters (escaping
+ * can grow text fivefold: `&` becomes `&amp;`), saying how many raw characters were left out.
+ */
+export function escapeWithin(text: string, max: number): string {
+  const escaped = escapeMrkdwn(text);
+  if (escaped.length <= max) return escaped;
+  const budget = Math.max(0, max - 32);
+  let used = 0;
+  let cut = 0;
+  for (const char of text) {
+    const size = escapeMrkdwn(char).length;
+    if (used + size > budget) break;
+    used += size;
+    cut += char.length;
+  }
+  return `${escapeMrkdwn(text.slice(0, cut))} … (${text.length - cut} more characters)`;
+}
+
+/**
  * Inline code for an untrusted value: escaped, on one line, without backticks (a backtick
- * would close the code span early), truncated before escaping so no entity is cut in half.
+ * would close the code span early), cut so no entity is split and the result fits `max`.
  */
 export function inlineCode(value: string, max: number): string {
   const oneLine = value.replace(/\r?\n/g, ' ⏎ ').replace(/`/g, 'ˋ');
-  return `\`${escapeMrkdwn(truncateText(oneLine, max))}\``;
+  return `\`${escapeWithin(oneLine, max)}\``;
 }
 
 /**

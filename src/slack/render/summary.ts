@@ -6,8 +6,8 @@ import { type Layer, LAYER_TITLES, LAYERS, type Status } from '../../core/findin
 import type { LayerSummary, Report } from '../../core/report.js';
 import type { Target } from '../../core/target.js';
 import { SUMMARY_BLOCK_FINAL, SUMMARY_BLOCK_PROGRESS } from '../ids.js';
-import { type Block, context, LIMITS, type SlackMessage, section } from './blocks.js';
-import { escapeMrkdwn, truncateText } from './mrkdwn.js';
+import { type Block, context, type SlackMessage, section } from './blocks.js';
+import { escapeMrkdwn, escapeWithin } from './mrkdwn.js';
 import { deliveryPath, renderPath } from './path.js';
 import { countWords, PENDING_EMOJI, STATUS_EMOJI, VERDICT_EMOJI, VERDICT_WORDS } from './status.js';
 
@@ -25,7 +25,7 @@ export function targetLine(target: Target): string {
 
 function plainTarget(target: Target): string {
   const to = target.recipients.length > 0 ? ` → ${target.recipients.join(', ')}` : '';
-  return escapeMrkdwn(truncateText(`${target.senderAddress ?? target.senderDomain}${to}`, 300));
+  return escapeWithin(`${target.senderAddress ?? target.senderDomain}${to}`, 300);
 }
 
 export interface ProgressState {
@@ -55,13 +55,13 @@ export function renderFinalSummary(report: Report): SlackMessage {
   if (rootCause) {
     blocks.push(
       section(
-        `*Likely root cause:* ${LAYER_TITLES[rootCause.layer]}: ${escapeMrkdwn(truncateText(`${rootCause.title}: ${rootCause.summary}`, 600))}`,
+        `*Likely root cause:* ${LAYER_TITLES[rootCause.layer]}: ${escapeWithin(`${rootCause.title}: ${rootCause.summary}`, 600)}`,
       ),
     );
   }
   blocks.push(section(`*Path:* ${renderPath(deliveryPath(report))}`));
   blocks.push(section(orderLayers(report).map((layer) => layerLine(report, layer)).join('\n')));
-  const notes = target.notes.slice(0, MAX_NOTES).map((note) => `• ${escapeMrkdwn(truncateText(note, NOTE_LENGTH))}`);
+  const notes = target.notes.slice(0, MAX_NOTES).map((note) => `• ${escapeWithin(note, NOTE_LENGTH)}`);
   if (target.notes.length > MAX_NOTES) notes.push(`• … ${target.notes.length - MAX_NOTES} more notes left out`);
   if (notes.length > 0) blocks.push(context(notes.join('\n')));
   const { stats } = report;
@@ -70,9 +70,9 @@ export function renderFinalSummary(report: Report): SlackMessage {
       `run \`${escapeMrkdwn(report.runId)}\` · ${formatDuration(stats.durationMs)} · ${stats.dnsQueries} DNS queries · ${stats.awsCalls} AWS calls · details in the thread`,
     ),
   );
-  const headline = rootCause ? `: ${truncateText(`${rootCause.title}: ${rootCause.summary}`, 200)}` : '';
+  const headline = rootCause ? `: ${escapeWithin(`${rootCause.title}: ${rootCause.summary}`, 300)}` : '';
   return {
-    text: truncateText(`maildiag ${verdict.toUpperCase()} for ${plainTarget(target)}${escapeMrkdwn(headline)}`, LIMITS.fallbackText),
+    text: `maildiag ${verdict.toUpperCase()} for ${plainTarget(target)}${headline}`,
     blocks,
   };
 }
@@ -87,7 +87,7 @@ function layerLine(report: Report, layer: LayerSummary): string {
   const title = `*${LAYER_TITLES[layer.layer]}*`;
   if (layer.status === 'skipped') {
     const reason = report.findings.find((f) => f.layer === layer.layer && f.status === 'skipped')?.summary;
-    return `${STATUS_EMOJI.skipped} ${title}: ${reason ? escapeMrkdwn(truncateText(reason, 200)) : 'nothing to check yet'}`;
+    return `${STATUS_EMOJI.skipped} ${title}: ${reason ? escapeWithin(reason, 200) : 'nothing to check yet'}`;
   }
   return `${STATUS_EMOJI[layer.status]} ${title}: ${layerWords(layer.status, layer.counts)}`;
 }

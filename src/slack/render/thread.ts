@@ -8,12 +8,17 @@ import type { LayerSummary, Report } from '../../core/report.js';
 import { REQUEST_FIX_ACTION } from '../ids.js';
 import { TEST_CREDENTIAL_ACTION } from './approval.js';
 import { type Block, type ButtonElement, context, LIMITS, MessageBuilder, type SlackMessage, section } from './blocks.js';
-import { escapeMrkdwn, inlineCode, truncateText } from './mrkdwn.js';
+import { escapeMrkdwn, escapeWithin, inlineCode, truncateText } from './mrkdwn.js';
 import { countWords, STATUS_EMOJI } from './status.js';
 
+// Budgets (escaped characters) chosen so one finding fits a 3000-character section:
+// title 120 + summary 400 + 6 evidence lines of about 250 + why 350 + fix 450.
 export const EVIDENCE_LINES_PER_FINDING = 6;
-export const EVIDENCE_VALUE_LENGTH = 300;
-const PROSE_LENGTH = 900;
+export const EVIDENCE_VALUE_LENGTH = 160;
+const TITLE_LENGTH = 120;
+const SUMMARY_LENGTH = 400;
+const WHY_LENGTH = 350;
+const FIX_LENGTH = 450;
 
 /** At most one message per layer plus the collapsed one: the bound on thread messages. */
 export const MAX_THREAD_MESSAGES = LAYERS.length + 1;
@@ -57,7 +62,7 @@ function renderLayerMessage(report: Report, layer: LayerSummary, options: Thread
   }
   const passing = own.filter((f) => f.status === 'pass');
   if (passing.length > 0) {
-    builder.tryAdd([context(passing.map((f) => `${STATUS_EMOJI.pass} ${escapeMrkdwn(truncateText(`${f.title}: ${f.summary}`, 200))}`).join('\n'))]);
+    builder.tryAdd([context(passing.map((f) => `${STATUS_EMOJI.pass} ${escapeWithin(`${f.title}: ${f.summary}`, 200)}`).join('\n'))]);
   }
   const blocks = builder.finish((n) => `… ${n} more item${n === 1 ? '' : 's'} left out of this message; the full report: \`maildiag --json\` with run \`${escapeMrkdwn(report.runId)}\``);
   return { text: escapeMrkdwn(`${title}: ${layer.status}`), blocks };
@@ -65,10 +70,10 @@ function renderLayerMessage(report: Report, layer: LayerSummary, options: Thread
 
 /** One finding: status, what was checked, the summary, the evidence that matters, why, fix. */
 export function findingText(finding: Finding): string {
-  const lines = [`${STATUS_EMOJI[finding.status]} *${escapeMrkdwn(truncateText(finding.title, 150))}*: ${escapeMrkdwn(truncateText(finding.summary, PROSE_LENGTH))}`];
+  const lines = [`${STATUS_EMOJI[finding.status]} *${escapeWithin(finding.title, TITLE_LENGTH)}*: ${escapeWithin(finding.summary, SUMMARY_LENGTH)}`];
   lines.push(...evidenceLines(finding.evidence));
-  if (finding.explanation) lines.push(`*Why:* ${escapeMrkdwn(truncateText(finding.explanation, PROSE_LENGTH))}`);
-  if (finding.fix) lines.push(`*Fix:* ${escapeMrkdwn(truncateText(finding.fix, PROSE_LENGTH))}`);
+  if (finding.explanation) lines.push(`*Why:* ${escapeWithin(finding.explanation, WHY_LENGTH)}`);
+  if (finding.fix) lines.push(`*Fix:* ${escapeWithin(finding.fix, FIX_LENGTH)}`);
   return lines.join('\n');
 }
 
@@ -80,8 +85,8 @@ function evidenceLines(evidence: readonly EvidenceItem[]): string[] {
     for (const [index, value] of values.entries()) {
       total += 1;
       if (lines.length >= EVIDENCE_LINES_PER_FINDING) continue;
-      const label = index === 0 ? `${escapeMrkdwn(truncateText(item.label, 80))}: ` : '    ';
-      const shown = item.code === false ? escapeMrkdwn(truncateText(value, EVIDENCE_VALUE_LENGTH)) : inlineCode(value, EVIDENCE_VALUE_LENGTH);
+      const label = index === 0 ? `${escapeWithin(item.label, 60)}: ` : '    ';
+      const shown = item.code === false ? escapeWithin(value, EVIDENCE_VALUE_LENGTH) : inlineCode(value, EVIDENCE_VALUE_LENGTH);
       lines.push(`• ${label}${shown}`);
     }
   }
@@ -95,7 +100,7 @@ function renderQuietLayers(report: Report, quiet: LayerSummary[]): SlackMessage 
     const title = `*${LAYER_TITLES[layer.layer]}*`;
     if (layer.status === 'skipped') {
       const reason = report.findings.find((f) => f.layer === layer.layer)?.summary;
-      return `${STATUS_EMOJI.skipped} ${title}: ${reason ? escapeMrkdwn(truncateText(reason, 200)) : 'nothing to check yet'}`;
+      return `${STATUS_EMOJI.skipped} ${title}: ${reason ? escapeWithin(reason, 200) : 'nothing to check yet'}`;
     }
     return `${STATUS_EMOJI[layer.status]} ${title}: ${countWords(layer.counts)}`;
   });
