@@ -169,12 +169,16 @@ function udpExchange(server: DnsServerAddress, question: Question, timeoutMs: nu
     });
     // A connected socket only receives from the server and learns of ICMP "port unreachable"
     // (a dead server fails at once instead of timing out).
-    socket.connect(server.port, server.host, () => {
-      if (done) return;
-      socket.send(buildQuery(question, id, true), (error) => {
-        if (error) finish({ kind: 'error', error });
+    try {
+      socket.connect(server.port, server.host, () => {
+        if (done) return;
+        socket.send(buildQuery(question, id, true), (error) => {
+          if (error) finish({ kind: 'error', error });
+        });
       });
-    });
+    } catch (error) {
+      finish({ kind: 'error', error: error as Error });
+    }
   });
 }
 
@@ -191,7 +195,13 @@ function tcpExchange(server: DnsServerAddress, question: Question, timeoutMs: nu
     query.copy(framed, 2);
     let done = false;
     let buffered = Buffer.alloc(0);
-    const socket = net.connect({ host: server.host, port: server.port });
+    let socket: net.Socket;
+    try {
+      socket = net.connect({ host: server.host, port: server.port });
+    } catch (error) {
+      resolve({ kind: 'error', error: error as Error });
+      return;
+    }
     const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
     function finish(result: AttemptResult): void {
       if (done) return;

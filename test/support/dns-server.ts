@@ -13,7 +13,7 @@ export type FixtureRecord =
   | { type: 'TXT'; value: string | string[] }
   | { type: 'MX'; value: { exchange: string; priority: number } };
 
-export type FailureMode = 'SERVFAIL' | 'TIMEOUT' | 'REFUSED';
+export type FailureMode = 'SERVFAIL' | 'TIMEOUT' | 'REFUSED' | 'FORMERR' | 'NOTIMP';
 
 /**
  * A name's records, or a failure the server produces for every query of that name. With
@@ -33,6 +33,11 @@ export interface DnsServerOptions {
   zone: ZoneData;
   /** Added before every answer (benchmarks); timers only, never used for synchronisation. */
   latencyMs?: number;
+  /**
+   * Before each UDP answer, send a forged NXDOMAIN with a wrong id (what an off-path spoofer
+   * would try); a correct client ignores it and takes the real answer that follows.
+   */
+  mangleId?: boolean;
 }
 
 export interface TestDnsServer {
@@ -47,6 +52,8 @@ export interface TestDnsServer {
 }
 
 const MAX_CNAME_CHAIN = 8;
+
+const FAILURE_RCODES: Record<Exclude<FailureMode, 'TIMEOUT'>, number> = { FORMERR: 1, SERVFAIL: 2, NOTIMP: 4, REFUSED: 5 };
 
 function normalizeName(name: string): string {
   return name.toLowerCase().replace(/\.$/, '');
@@ -150,7 +157,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<TestDns
     const flags = dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE;
     if (result.kind === 'fail') {
       if (result.mode === 'TIMEOUT') return undefined;
-      return dnsPacket.encode({ ...base, flags: flags | (result.mode === 'SERVFAIL' ? 2 : 5) });
+      return dnsPacket.encode({ ...base, flags: flags | FAILURE_RCODES[result.mode] });
     }
     const rcode = result.kind === 'nxdomain' ? 3 : 0;
     const full = dnsPacket.encode({ ...base, flags: flags | rcode, answers: result.answers });
@@ -173,7 +180,13 @@ export async function startDnsServer(options: DnsServerOptions): Promise<TestDns
     }
     const response = answer(request, 'udp');
     if (!response) return;
-    void delay().then(() => udp.send(response, remote.port, remote.address));
+    void delay().then(() => {
+      if (options.mangleId) {
+        const forged = dnsPacket.encode({ id: (request.id! + 1) & 0xffff, type: 'response', questions: request.questions ?? [], flags: 3 });
+        udp.send(forged, remote.port, remote.address);
+      }
+      udp.send(response, remote.port, remote.address);
+    });
   }
   udp.on('message', onUdpMessage);
 

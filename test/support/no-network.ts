@@ -2,6 +2,7 @@
  * Loaded before every test file: any attempt to reach a host that is not on loopback
  * fails loudly, proving that no test touches the internet (idea from mailauth's test set-up).
  */
+import dgram from 'node:dgram';
 import dns from 'node:dns';
 import net from 'node:net';
 
@@ -64,3 +65,19 @@ net.Socket.prototype.connect = function guardedConnect(this: net.Socket, ...args
   if (host !== undefined && !LOOPBACK.test(host)) refuse(`TCP connection to ${host}`);
   return (originalConnect as (...a: unknown[]) => net.Socket).apply(this, args);
 } as typeof net.Socket.prototype.connect;
+
+// UDP datagrams (the wire DNS client speaks UDP itself): only to loopback. A connected socket
+// sends without an address, so connect() is guarded too; an omitted address means localhost.
+const originalUdpConnect = dgram.Socket.prototype.connect;
+dgram.Socket.prototype.connect = function guardedUdpConnect(this: dgram.Socket, ...args: unknown[]) {
+  const host = typeof args[1] === 'string' ? args[1] : undefined;
+  if (host !== undefined && !LOOPBACK.test(host)) refuse(`UDP connect to ${host}`);
+  return (originalUdpConnect as (...a: unknown[]) => void).apply(this, args);
+} as typeof dgram.Socket.prototype.connect;
+const originalUdpSend = dgram.Socket.prototype.send;
+dgram.Socket.prototype.send = function guardedUdpSend(this: dgram.Socket, ...args: unknown[]) {
+  // send(msg, [offset, length,] [port, [address,]] [callback]): the address is the only string after msg.
+  const host = args.slice(1).find((arg): arg is string => typeof arg === 'string' && !/^\d+$/.test(arg));
+  if (host !== undefined && !LOOPBACK.test(host)) refuse(`UDP datagram to ${host}`);
+  return (originalUdpSend as (...a: unknown[]) => void).apply(this, args);
+} as typeof dgram.Socket.prototype.send;
