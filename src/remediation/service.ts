@@ -12,7 +12,7 @@ import { describeAuth } from './actions/smtp-verify.js';
 import { type ApprovalRequest, type AuditEvent, type RemediationAction, actionResource, describeAction, isTerminal } from './model.js';
 import type { RemediationOffer } from './offers.js';
 import { type ApprovalPolicy, type ApproverDirectory, DISABLED_MESSAGE, approverMentions, authorizeDecision, expiresAt, isExpired, isRemediationEnabled } from './policy.js';
-import type { CredentialPresenter, RemediationGateways, SmtpCredentialTester, SmtpEndpoint } from './ports.js';
+import type { CredentialPresenter, RemediationGateways, SmtpEndpoint } from './ports.js';
 import { type Secret, scrubSecrets } from './secret.js';
 import type { RemediationStore } from './store.js';
 
@@ -209,7 +209,9 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
     const target = offer?.target;
     const from = target?.senderAddress ?? (target ? `maildiag-verify@${target.senderDomain}` : undefined);
     return runAction(claimed.action, {
-      gateway,
+      // Verification reads use the read-only diagnosis credentials, so the remediation role
+      // needs the mutating actions only (docs/iam-policy.json).
+      gateway: { ...gateway, getSuppressedDestination: gateways.reader.getSuppressedDestination, listAccessKeys: gateways.reader.listAccessKeys },
       presenter,
       secretArn: deps.secretArn,
       smtp: { ...deps.smtp, from },

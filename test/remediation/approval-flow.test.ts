@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RemediationRequest } from '../../src/core/finding.js';
 import type { ApprovalRequest } from '../../src/remediation/model.js';
-import { CUSTOMER_DOMAIN, RECIPIENT, ROTATED_KEY_ID, SMTP_USER, canonicalScenario } from '../support/aws-endpoint.js';
+import { RECIPIENT } from '../support/aws-endpoint.js';
 import type { RecordedCall } from '../support/slack-api.js';
 import { CHANNEL } from '../slack/harness.js';
 import {
@@ -215,4 +215,3 @@ describe('remove-suppression', () => {
   });
 });
 
-export { CUSTOMER_DOMAIN, ROTATED_KEY_ID, SMTP_USER, canonicalScenario };

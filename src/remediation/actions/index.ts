@@ -92,8 +92,8 @@ export async function recheckAction(action: RemediationAction, reader: Remediati
       const keys = await reader.listAccessKeys(action.iamUser);
       const old = keys.find((k) => k.accessKeyId === action.accessKeyId);
       const fresh = keys.find((k) => k.accessKeyId === action.newAccessKeyId);
-      if (!old || old.status !== 'Active') return { current: false, reason: `The old key ${action.accessKeyId} is ${old ? old.status : 'gone'} already.` };
-      if (!fresh || fresh.status !== 'Active') {
+      if (old?.status !== 'Active') return { current: false, reason: `The old key ${action.accessKeyId} is ${old ? old.status : 'gone'} already.` };
+      if (fresh?.status !== 'Active') {
         return { current: false, reason: `The new key ${action.newAccessKeyId} is ${fresh ? fresh.status : 'gone'}; deactivating the old key now would leave no working credential.` };
       }
       return { current: true };
