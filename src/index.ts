@@ -1,0 +1,53 @@
+/**
+ * The Slack app's entry: configuration from the environment (and `.env` for local runs),
+ * validated once; the HTTP receiver (with GET /healthz) or Socket Mode; graceful shutdown
+ * on SIGTERM/SIGINT (stop taking requests, let runs in flight post their reports).
+ */
+import { config as loadDotenv } from 'dotenv';
+import { type AppConfig, loadAppConfig } from './config.js';
+import { ConfigError } from './core/errors.js';
+import { createLogger } from './log.js';
+import { createMemoryOfferStore } from './remediation/offers.js';
+import { createSlackApp } from './slack/app.js';
+import { createServices } from './wiring.js';
+
+const SHUTDOWN_DRAIN_MS = 25_000;
+
+loadDotenv({ quiet: true });
+
+let config: AppConfig;
+try {
+  config = loadAppConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  // Names the variable; never echoes a value.
+  process.stderr.write(`maildiag: ${error.message}\nSee .env.example for every variable.\n`);
+  process.exit(1);
+}
+
+const log = createLogger({ level: config.logLevel });
+const services = createServices(config, log);
+const slack = createSlackApp(config, { services, offers: createMemoryOfferStore(), log });
+
+if (config.allowedChannels.length === 0) {
+  log.warn('MAILDIAG_ALLOWED_CHANNELS is unset: the bot answers in every channel it is in, and its reports show account details there');
+}
+
+const { port } = await slack.start();
+log.info({ mode: slack.mode, port, aws: services.aws !== undefined, allowedChannels: config.allowedChannels.length }, 'maildiag started');
+
+let stopping = false;
+const shutdown = (signal: NodeJS.Signals): void => {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'shutting down');
+  slack.stop({ drainMs: SHUTDOWN_DRAIN_MS }).then(
+    () => process.exit(0),
+    (error: unknown) => {
+      log.error({ err: error }, 'error while shutting down');
+      process.exit(1);
+    },
+  );
+};
+process.once('SIGTERM', shutdown);
+process.once('SIGINT', shutdown);
