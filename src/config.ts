@@ -2,6 +2,7 @@
  * Configuration, read and validated once from the environment. A missing or malformed
  * setting fails at start with a message naming the variable.
  */
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './core/errors.js';
 import type { EngineSettings } from './core/ports.js';
@@ -62,6 +63,19 @@ const engineSchema = z.object({
   MAILDIAG_DNS_SERVERS: z.string().optional().transform(list),
   MAILDIAG_DNS_TIMEOUT_MS: positiveInt(2_000),
   MAILDIAG_SMTP_ENDPOINT: hostPort,
+  MAILDIAG_SMTP_CA: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return undefined;
+      try {
+        return readFileSync(value, 'utf8');
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `cannot read the CA file '${value}' (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
+        return z.NEVER;
+      }
+    }),
+  MAILDIAG_SMTP_TIMEOUT_MS: positiveInt(10_000),
   MAILDIAG_AWS: z.enum(['auto', 'on', 'off']).optional().default('auto'),
   AWS_ENDPOINT_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
@@ -88,6 +102,8 @@ export interface EngineConfig {
   engine: EngineSettings;
   dns: { servers: string[]; timeoutMs: number };
   aws: { mode: 'auto' | 'on' | 'off'; endpoint: string | undefined };
+  /** Extra CA (PEM) to trust for the SMTP endpoint (private relays, loopback tests), and the probe timeout. */
+  smtp: { ca: string | undefined; timeoutMs: number };
   logLevel: z.infer<typeof engineSchema>['LOG_LEVEL'];
 }
 
@@ -134,6 +150,7 @@ function toEngineConfig(parsed: z.infer<typeof engineSchema>): EngineConfig {
     },
     dns: { servers: parsed.MAILDIAG_DNS_SERVERS, timeoutMs: parsed.MAILDIAG_DNS_TIMEOUT_MS },
     aws: { mode: parsed.MAILDIAG_AWS, endpoint: parsed.AWS_ENDPOINT_URL },
+    smtp: { ca: parsed.MAILDIAG_SMTP_CA, timeoutMs: parsed.MAILDIAG_SMTP_TIMEOUT_MS },
     logLevel: parsed.LOG_LEVEL,
   };
 }

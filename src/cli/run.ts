@@ -130,7 +130,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const services = createServices(config, log, {
       ...(values['dns-server'] ? { dnsServers: values['dns-server'] } : {}),
       ...(values['aws-endpoint'] ? { awsEndpoint: values['aws-endpoint'] } : {}),
-    });
+    }, io.env);
     const report = await diagnose(target, services, layers ? { layers } : {});
     io.stdout.write(values.json ? `${JSON.stringify(reportToJson(report), null, 2)}\n` : renderReportText(report, { colour, verbose: Boolean(values.verbose) }));
     return report.verdict === 'fail' || report.verdict === 'error' ? EXIT_FAILED : EXIT_OK;
