@@ -128,3 +128,31 @@ describe('recipient layer: real interpretation with the MX as provider hint', ()
     expect(finding?.evidence).toContainEqual({ label: 'recipient MX provider', value: 'Exchange Online (matches the reply)' });
   });
 });
+
+describe('recipient layer: replies SES recorded in message insights', () => {
+  it('interprets the suppressing bounce without sending any AWS call of its own', async () => {
+    const { startAwsEndpoint, canonicalScenario } = await import('../support/aws-endpoint.js');
+    const { BOT_CREDENTIALS } = await import('../support/aws-run.js');
+    const { createAwsGateways } = await import('../../src/io/aws.js');
+    const { suppressionLayer } = await import('../../src/checks/suppression/index.js');
+    const endpoint = await startAwsEndpoint(canonicalScenario());
+    try {
+      const counters = newCounters();
+      const ctx = createRunContext({
+        target: withRecipients(RECIPIENT_ADDRESS),
+        dns: createRunDns(createDnsClient({ servers: [server.address], timeoutMs: 200, tries: 1 }), counters),
+        counters,
+        aws: createAwsGateways({ endpoint: endpoint.url, credentials: BOT_CREDENTIALS, maxAttempts: 1 }, counters),
+      });
+      const report = await runDiagnosis([suppressionLayer, recipientLayer], ctx);
+      const reply = report.findings.find((f) => f.check === 'replies');
+      expect(reply).toMatchObject({ layer: 'recipient', status: 'fail' });
+      expect(reply?.summary).toMatch(/^Exchange Online answered 550 5\.4\.1/);
+      expect(reply?.evidence.find((e) => e.label === 'found in')?.value).toMatch(/^SES message insights for 0100018f3c2a1b2c/);
+      expect(endpoint.callsOf('GetSuppressedDestination')).toHaveLength(1);
+      expect(endpoint.callsOf('GetMessageInsights')).toHaveLength(1);
+    } finally {
+      await endpoint.close();
+    }
+  });
+});

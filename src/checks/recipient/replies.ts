@@ -2,6 +2,7 @@ import type { Check } from '../../core/engine.js';
 import { type Finding, makeFinding, type Status } from '../../core/finding.js';
 import type { InterpretedReply } from '../../core/replies.js';
 import { interpretReplyText } from '../../knowledge/bounce/classify.js';
+import { type RecordedReply, suppressionReplies } from '../suppression/listed.js';
 import { recipientMx } from './mx.js';
 
 const CHECK = 'replies';
@@ -29,7 +30,12 @@ export const repliesCheck: Check = {
   layer: 'recipient',
   title: TITLE,
   async run(ctx) {
-    const replies = ctx.target.replies;
+    const given: RecordedReply[] = ctx.target.replies.map((reply) => ({ reply, source: 'the ticket or bounce given' }));
+    // Replies SES recorded for suppressed recipients count too, unless the ticket already quotes them.
+    const recorded = (await suppressionReplies(ctx)).filter(
+      (r) => !given.some((g) => g.reply.recipient === r.reply.recipient && g.reply.status === r.reply.status && g.reply.replyCode === r.reply.replyCode),
+    );
+    const replies = [...given, ...recorded];
     if (replies.length === 0) {
       return [
         makeFinding('recipient', CHECK, {
@@ -41,7 +47,7 @@ export const repliesCheck: Check = {
       ];
     }
     return Promise.all(
-      replies.map(async (given, index): Promise<Finding> => {
+      replies.map(async ({ reply: given, source }, index): Promise<Finding> => {
         const domain = given.recipient?.slice(given.recipient.lastIndexOf('@') + 1).toLowerCase();
         // Corroborate the reply's provider with the recipient's MX when the recipient is known.
         const mx = domain ? await recipientMx(ctx, domain).catch(() => undefined) : undefined;
@@ -53,6 +59,7 @@ export const repliesCheck: Check = {
         const who = reply.provider !== 'unknown' ? reply.provider : mxProvider ?? 'the remote server';
         const evidence = [
           { label: 'reply', value: reply.raw, code: true },
+          { label: 'found in', value: source },
           { label: 'code', value: codeOf(reply) },
           { label: 'from', value: [who, reply.remoteHost].filter(Boolean).join(' · ') },
           ...(reply.recipient ? [{ label: 'recipient', value: reply.recipient }] : []),

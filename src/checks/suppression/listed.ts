@@ -115,6 +115,37 @@ function listedFinding(ctx: RunContext, region: string, recipient: string, entry
   });
 }
 
+export interface RecordedReply {
+  reply: InterpretedReply;
+  /** Where the reply was found, for evidence. */
+  source: string;
+}
+
+/**
+ * The remote servers' replies SES recorded (message insights) for suppressed recipients, so
+ * the recipient layer can interpret them too. Shares the run's memoised AWS calls with this
+ * layer's check: it sends no request of its own. Failures are this layer's to report.
+ */
+export function suppressionReplies(ctx: RunContext): Promise<RecordedReply[]> {
+  return ctx.memo('suppression.replies', async () => {
+    const aws = ctx.aws;
+    if (!aws || ctx.target.recipients.length === 0) return [];
+    const lists = await Promise.all(
+      regionsOf(ctx).flatMap((region) =>
+        ctx.target.recipients.map(async (recipient): Promise<RecordedReply[]> => {
+          const entry = await aws.ses(region).getSuppressedDestination(recipient).catch(() => undefined);
+          if (!entry) return [];
+          const detail = await bounceDetail(ctx, region, entry);
+          const code = detail.event?.diagnosticCode;
+          const reply = code ? classifyDiagnostic(code, recipient) : undefined;
+          return reply ? [{ reply, source: `SES message insights for ${entry.messageId ?? 'the suppressing message'} (${region})` }] : [];
+        }),
+      ),
+    );
+    return lists.flat();
+  });
+}
+
 export const suppressionCheck: Check = {
   id: CHECK,
   layer: LAYER,
