@@ -55,6 +55,8 @@ export interface HarnessOptions {
   /** Replace the layer modules (e.g. to add a check that echoes DNS text). */
   modules?: (defaults: readonly LayerModule[]) => readonly LayerModule[];
   deps?: Partial<SlackAppDeps>;
+  /** Default debug (tests look at every line); the benchmark uses info. */
+  logLevel?: 'debug' | 'info';
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -64,7 +66,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const lines: LogLine[] = [];
   const logEvents = new EventEmitter();
   const log = createLogger({
-    level: 'debug',
+    level: options.logLevel ?? 'debug',
     destination: {
       write(line: string) {
         raw.push(line);

@@ -22,6 +22,8 @@ export interface RecordedCall {
   status: number;
   /** What the fake answered (absent for 429s). */
   result?: Record<string, unknown>;
+  /** performance.now() when the call arrived (for the benchmark; tests never assert timing). */
+  at: number;
 }
 
 export type Injected = { error: string; extra?: Record<string, unknown> } | { rateLimited: number };
@@ -142,7 +144,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(result));
       }
-      const call: RecordedCall = { method, args, headers: req.headers, status, ...(result ? { result } : {}), ...(responseMatch?.[1] ? { responseId: responseMatch[1] } : {}) };
+      const call: RecordedCall = { method, args, headers: req.headers, status, at: performance.now(), ...(result ? { result } : {}), ...(responseMatch?.[1] ? { responseId: responseMatch[1] } : {}) };
       calls.push(call);
       emitter.emit('call', call);
     });
