@@ -13,6 +13,9 @@ import type { DiagnosisServices } from '../../src/service.js';
 import { createSlackApp, type SlackAppDeps, type SlackAppHandle } from '../../src/slack/app.js';
 import type { RunPlace } from '../../src/slack/deps.js';
 import { createServices } from '../../src/wiring.js';
+import { createAwsGateways } from '../../src/io/aws.js';
+import { SCENARIO_NOW, type TestAwsEndpoint } from '../support/aws-endpoint.js';
+import { BOT_CREDENTIALS } from '../support/aws-run.js';
 import { startDnsServer, type TestDnsServer, type ZoneData } from '../support/dns-server.js';
 import { canonicalZones } from '../support/scenarios/canonical-dns.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../support/slack-api.js';
@@ -55,6 +58,8 @@ export interface HarnessOptions {
   /** Replace the layer modules (e.g. to add a check that echoes DNS text). */
   modules?: (defaults: readonly LayerModule[]) => readonly LayerModule[];
   deps?: Partial<SlackAppDeps>;
+  /** Run the AWS layers against this loopback endpoint (the scenario's clock is used). */
+  aws?: TestAwsEndpoint;
   /** Default debug (tests look at every line); the benchmark uses info. */
   logLevel?: 'debug' | 'info';
 }
@@ -88,7 +93,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...options.env,
   });
   const base = createServices(config, log);
-  const services: DiagnosisServices = options.modules ? { ...base, modules: options.modules(base.modules) } : base;
+  const aws = options.aws;
+  const withAws: DiagnosisServices = aws
+    ? {
+        ...base,
+        aws: (counters) => createAwsGateways({ endpoint: aws.url, credentials: BOT_CREDENTIALS, maxAttempts: 1 }, counters),
+        clock: { now: () => SCENARIO_NOW },
+      }
+    : base;
+  const services: DiagnosisServices = options.modules ? { ...withAws, modules: options.modules(withAws.modules) } : withAws;
   const offers = createMemoryOfferStore();
   const runEvents = new EventEmitter();
   const handle = createSlackApp(config, {
