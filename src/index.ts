@@ -34,7 +34,7 @@ if (config.allowedChannels.length === 0) {
 }
 
 const { port } = await slack.start();
-log.info({ mode: slack.mode, port, aws: services.aws !== undefined, allowedChannels: config.allowedChannels.length }, 'maildiag started');
+log.info({ mode: slack.mode, port, aws: services.awsSource, allowedChannels: config.allowedChannels.length }, 'maildiag started');
 
 let stopping = false;
 const shutdown = (signal: NodeJS.Signals): void => {

@@ -92,7 +92,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     LOG_LEVEL: 'debug',
     ...options.env,
   });
-  const base = createServices(config, log);
+  // An empty environment: AWS availability comes from the config here, never from the machine.
+  const base = createServices(config, log, {}, {});
   const aws = options.aws;
   const withAws: DiagnosisServices = aws
     ? {
