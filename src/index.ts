@@ -7,9 +7,7 @@ import { config as loadDotenv } from 'dotenv';
 import { type AppConfig, loadAppConfig } from './config.js';
 import { ConfigError } from './core/errors.js';
 import { createLogger } from './log.js';
-import { createMemoryOfferStore } from './remediation/offers.js';
-import { createSlackApp } from './slack/app.js';
-import { createServices } from './wiring.js';
+import { composeApp } from './compose.js';
 
 const SHUTDOWN_DRAIN_MS = 25_000;
 
@@ -26,14 +24,14 @@ try {
 }
 
 const log = createLogger({ level: config.logLevel });
-const services = createServices(config, log);
-const slack = createSlackApp(config, { services, offers: createMemoryOfferStore(), log });
+const composed = composeApp(config, log);
+const { services, slack } = composed;
 
 if (config.allowedChannels.length === 0) {
   log.warn('MAILDIAG_ALLOWED_CHANNELS is unset: the bot answers in every channel it is in, and its reports show account details there');
 }
 
-const { port } = await slack.start();
+const { port } = await composed.start();
 log.info({ mode: slack.mode, port, aws: services.awsSource, allowedChannels: config.allowedChannels.length }, 'maildiag started');
 
 let stopping = false;
@@ -41,7 +39,7 @@ const shutdown = (signal: NodeJS.Signals): void => {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, 'shutting down');
-  slack.stop({ drainMs: SHUTDOWN_DRAIN_MS }).then(
+  composed.stop({ drainMs: SHUTDOWN_DRAIN_MS }).then(
     () => process.exit(0),
     (error: unknown) => {
       log.error({ err: error }, 'error while shutting down');
