@@ -30,7 +30,7 @@ export interface ComposeOptions {
   /** Waits between SMTP verification attempts; defaults to a real timer. */
   delay?: (ms: number) => Promise<void>;
   /** Passed to the Slack app (tests and benchmarks observe runs, shorten retries). */
-  slack?: Pick<SlackAppDeps, 'onRunFinished' | 'retryConfig' | 'progressIntervalMs' | 'scheduler'>;
+  slack?: Pick<SlackAppDeps, 'onRunFinished' | 'retryConfig' | 'progressIntervalMs' | 'postIntervalMs' | 'scheduler'>;
 }
 
 export interface ComposedApp {

@@ -12,6 +12,7 @@ import type { OfferStore } from '../remediation/offers.js';
 import type { DiagnosisServices } from '../service.js';
 import type { ApprovalSlackDeps } from './approval-adapters.js';
 import { boltLogger } from './bolt-logger.js';
+import { type ChannelPacer, createChannelPacer, SLACK_POST_INTERVAL_MS } from './pacer.js';
 import type { SlackDeps } from './deps.js';
 import { createEventDeduper, type EventDeduper } from './event-dedupe.js';
 import { registerListeners } from './listeners/index.js';
@@ -32,8 +33,10 @@ export interface SlackAppDeps {
   onRunFinished?: SlackDeps['onRunFinished'];
   /** Web client retry policy; tests shorten it. The 429 handling stays on either way. */
   retryConfig?: webApi.RetryOptions;
+  /** Minimum time between two posts in one channel (default 1 s; tests use 0). */
+  postIntervalMs?: number;
   /** Builds the approval flow over the app's Web API client (it posts and opens modals). */
-  approval?: (client: webApi.WebClient, log: Logger) => ApprovalSlackDeps;
+  approval?: (client: webApi.WebClient, log: Logger, pacer: ChannelPacer) => ApprovalSlackDeps;
 }
 
 export interface SlackAppHandle {
@@ -64,6 +67,7 @@ export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackApp
     scheduler: input.scheduler ?? realScheduler,
     newRunId: input.newRunId ?? newRunId,
     runs: createRunTracker(),
+    pacer: createChannelPacer(input.postIntervalMs ?? SLACK_POST_INTERVAL_MS),
     ...(input.onRunFinished ? { onRunFinished: input.onRunFinished } : {}),
   };
 
@@ -105,7 +109,7 @@ export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackApp
   app.error(async (error) => {
     log.error({ err: error }, 'unhandled error in a listener');
   });
-  if (input.approval) deps.approval = input.approval(app.client, log);
+  if (input.approval) deps.approval = input.approval(app.client, log, deps.pacer);
   registerListeners(app, deps);
 
   return {

@@ -9,6 +9,7 @@ import type { ApproverDirectory } from '../remediation/policy.js';
 import type { CredentialPresenter } from '../remediation/ports.js';
 import { type ApprovalNotifier, type RemediationService, type RemediationServiceDeps, createRemediationService } from '../remediation/service.js';
 import { createSlackGateway, type SlackGateway } from './gateway.js';
+import type { ChannelPacer } from './pacer.js';
 import { type ModalView, renderApprovalMessage, renderCredentialModal, renderCredentialProgressModal } from './render/approval.js';
 
 /** What the approval listeners need; absent from SlackDeps when approval is not wired. */
@@ -87,12 +88,12 @@ export async function openCredentialPresenter(views: ViewsApi, triggerId: string
  * a test), so each can be a loopback adapter.
  */
 export function approvalFactory(input: Omit<RemediationServiceDeps, 'notifier' | 'directory' | 'log'> & { directory?: ApproverDirectory }) {
-  return (client: webApi.WebClient, log: Logger): ApprovalSlackDeps => ({
+  return (client: webApi.WebClient, log: Logger, pacer?: ChannelPacer): ApprovalSlackDeps => ({
     service: createRemediationService({
       ...input,
       log: log.child({ component: 'remediation' }),
       directory: input.directory ?? createSlackApproverDirectory(client),
-      notifier: createApprovalNotifier(createSlackGateway(client)),
+      notifier: createApprovalNotifier(createSlackGateway(client, pacer)),
     }),
   });
 }

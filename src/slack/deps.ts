@@ -5,6 +5,7 @@ import type { OfferStore } from '../remediation/offers.js';
 import type { DiagnosisServices } from '../service.js';
 import type { ApprovalSlackDeps } from './approval-adapters.js';
 import type { EventDeduper } from './event-dedupe.js';
+import type { ChannelPacer } from './pacer.js';
 import type { Scheduler } from './progress.js';
 import type { RunTracker } from './run-tracker.js';
 import type { ThreadExtractor } from './thread-extraction.js';
@@ -28,6 +29,8 @@ export interface SlackDeps {
   progressIntervalMs: number;
   scheduler: Scheduler;
   newRunId: () => string;
+  /** Spaces the bot's posts per channel (Slack: about one message per second per channel). */
+  pacer: ChannelPacer;
   /** Every run is tracked so shutdown can wait for it. */
   runs: RunTracker;
   /** Observers (tests, benchmark): called after a report's last message was posted. */

@@ -5,6 +5,7 @@
  */
 import type { types, webApi } from '@slack/bolt';
 import type { Block, SlackMessage } from './render/blocks.js';
+import { type ChannelPacer, noPacing } from './pacer.js';
 import { describeSlackFailure, SlackCallError } from './slack-errors.js';
 
 export interface ThreadMessage {
@@ -36,9 +37,10 @@ async function call<T>(operation: () => Promise<T>): Promise<T> {
 // Our block shapes are structurally Block Kit; the cast only bridges the two type libraries.
 const kitBlocks = (blocks: Block[]): types.KnownBlock[] => blocks as unknown as types.KnownBlock[];
 
-export function createSlackGateway(client: webApi.WebClient): SlackGateway {
+export function createSlackGateway(client: webApi.WebClient, pacer: ChannelPacer = noPacing): SlackGateway {
   return {
     async postMessage(channel, message, threadTs) {
+      await pacer.wait(channel);
       const result = await call(() =>
         client.chat.postMessage({ channel, text: message.text, blocks: kitBlocks(message.blocks), ...(threadTs ? { thread_ts: threadTs } : {}) }),
       );

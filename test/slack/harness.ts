@@ -110,6 +110,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     offers,
     log,
     progressIntervalMs: 0,
+    // Pacing is unit-tested with an injected clock (test/slack/pacer.test.ts); runs here post at once.
+    postIntervalMs: 0,
     // Failing calls end fast: few retries, no backoff (429s still wait Retry-After, 0 in tests).
     retryConfig: { retries: 2, factor: 1, minTimeout: 0, maxTimeout: 0 },
     onRunFinished: (report, place) => runEvents.emit('run', { report, place }),

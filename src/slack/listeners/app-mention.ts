@@ -26,7 +26,7 @@ export function appMentionListener(deps: SlackDeps) {
     if (!user) return;
     const { channel } = event;
     const threadTs = event.thread_ts ?? event.ts;
-    const slack = createSlackGateway(client);
+    const slack = createSlackGateway(client, deps.pacer);
     const replyPrivately = (text: string) => slack.postEphemeral(channel, user, text, event.thread_ts);
 
     if (!isChannelAllowed(deps.allowedChannels, channel)) {

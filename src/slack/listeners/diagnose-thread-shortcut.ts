@@ -23,7 +23,7 @@ export function diagnoseThreadShortcutListener(deps: SlackDeps) {
     const runId = deps.newRunId();
     deps.log.info({ runId, channel, user, threadTs }, 'thread shortcut accepted');
     await deps.runs.track(
-      diagnoseThread(deps, createSlackGateway(client), {
+      diagnoseThread(deps, createSlackGateway(client, deps.pacer), {
         runId,
         channel,
         threadTs,

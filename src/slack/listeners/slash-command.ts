@@ -38,7 +38,7 @@ export function slashCommandListener(deps: SlackDeps) {
     const runId = deps.newRunId();
     deps.log.info({ runId, channel, user, sender: target.senderDomain, recipients: target.recipients.length }, 'slash command accepted');
     await deps.runs.track(
-      runReport(deps, createSlackGateway(client), {
+      runReport(deps, createSlackGateway(client, deps.pacer), {
         runId,
         target,
         channel,
