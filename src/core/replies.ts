@@ -27,4 +27,9 @@ export interface InterpretedReply {
   fix: string;
   /** Id of the rule that matched, for review. */
   ruleId: string;
+  /**
+   * The client that showed the reply to the user, when its wording says so (for example
+   * Gmail's "Send mail as" error box around an SES 535): the relay in the delivery path.
+   */
+  reportedBy?: string;
 }

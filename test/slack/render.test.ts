@@ -41,7 +41,7 @@ function canonicalReport(): Report {
       makeFinding('recipient', 'replies', { status: 'fail', title: 'Recipient replies', summary: 'the address does not exist in the tenant' }),
     ],
     [
-      reply({ layer: 'relay', provider: 'Gmail', replyCode: '535', raw: '535 Authentication Credentials Invalid' }),
+      reply({ layer: 'relay', provider: 'Amazon SES', reportedBy: 'Gmail', replyCode: '535', raw: '535 Authentication Credentials Invalid' }),
       reply({ layer: 'recipient', provider: 'Exchange Online', replyCode: '550', status: '5.4.1', recipient: 'alice@recipient.example' }),
     ],
   );

@@ -62,6 +62,7 @@ export const repliesCheck: Check = {
           { label: 'found in', value: source },
           { label: 'code', value: codeOf(reply) },
           { label: 'from', value: [who, reply.remoteHost].filter(Boolean).join(' · ') },
+          ...(reply.reportedBy ? [{ label: 'shown by', value: `${reply.reportedBy} (the client relaying through this server)` }] : []),
           ...(reply.recipient ? [{ label: 'recipient', value: reply.recipient }] : []),
           ...(mxProvider ? [{ label: 'recipient MX provider', value: `${mxProvider}${corroborated ? ' (matches the reply)' : ''}` }] : []),
           { label: 'rule', value: `${reply.ruleId} (${reply.category}, sisimai: ${reply.reason}, confidence ${reply.confidence.toFixed(2)})` },

@@ -121,7 +121,7 @@ function missingKeyFinding(
     { label: `GetAccessKeyLastUsed ${answer.accessKeyId}`, value: `${answer.answeredWith}: ${answer.awsMessage}`, code: true },
     ...[...lists.entries()].flatMap(([user, list]) => keyListEvidence(user, list)),
     { label: 'relay endpoint', value: `email-smtp.${region}.amazonaws.com:587`, code: true },
-    { label: 'what the relay gets', value: '535 Authentication Credentials Invalid', code: true },
+    { label: 'SMTP reply every relay gets', value: '535 Authentication Credentials Invalid', code: true },
   ];
   return makeFinding(LAYER, CHECK, {
     id: answer.accessKeyId,

@@ -74,12 +74,21 @@ export function interpretReplyText(text: string, hints: ReplyHints = {}): Interp
   return interpretReplies(text, hints)[0];
 }
 
+/**
+ * Mail clients that relay through an SMTP server and show its reply in their own words. The
+ * wording names the client, which is the relay hop of the delivery path.
+ */
+const RELAY_CLIENT_WORDING: ReadonlyArray<readonly [string, RegExp]> = [
+  ['Gmail', /Please check your username\/password\.?\s{0,5}Server returned error/i],
+];
+
 /** Like interpretReplyText, but every reply found in the text. */
 export function interpretReplies(text: string, hints: ReplyHints = {}): InterpretedReply[] {
   const parsed = parseBounceText(text);
   const fragments = parsed.fragments.filter((fragment) => fragment.origin !== 'summary' || fragment.replyCode || fragment.status || hasRuleMatch(fragment));
-  return fragments.map((fragment) =>
-    interpretFragment(
+  const relayClient = RELAY_CLIENT_WORDING.find(([, wording]) => wording.test(text.slice(0, 200_000)))?.[0];
+  return fragments.map((fragment) => {
+    const reply = interpretFragment(
       {
         ...fragment,
         ...(hints.recipient && !fragment.recipient ? { recipient: hints.recipient } : {}),
@@ -87,8 +96,9 @@ export function interpretReplies(text: string, hints: ReplyHints = {}): Interpre
       },
       undefined,
       asProvider(hints.provider),
-    ),
-  );
+    );
+    return relayClient && reply.layer === 'relay' ? { ...reply, reportedBy: relayClient } : reply;
+  });
 }
 
 function hasRuleMatch(fragment: ReplyFragment): boolean {

@@ -35,7 +35,7 @@ export function deliveryPath(report: Report): PathHop[] {
   const relayReplies = repliesOf('relay');
   const relayRan = layerStatus('relay') !== undefined;
   if (relayRan || relayReplies.length > 0 || target.smtpUsers.length > 0) {
-    const client = namedProvider(relayReplies, ['Amazon SES']);
+    const client = relayReplies.find((r) => r.reportedBy)?.reportedBy ?? namedProvider(relayReplies, ['Amazon SES']);
     hops.push(hop(client ? `${client} relay` : 'SMTP relay', layerStatus('relay'), relayReplies, findingsOf('relay')));
   }
 

@@ -17,7 +17,7 @@ export const EVIDENCE_LINES_PER_FINDING = 6;
 export const EVIDENCE_VALUE_LENGTH = 160;
 const TITLE_LENGTH = 120;
 const SUMMARY_LENGTH = 400;
-const WHY_LENGTH = 350;
+const WHY_LENGTH = 600;
 const FIX_LENGTH = 450;
 
 /** At most one message per layer plus the collapsed one: the bound on thread messages. */
@@ -85,7 +85,7 @@ function evidenceLines(evidence: readonly EvidenceItem[]): string[] {
     for (const [index, value] of values.entries()) {
       total += 1;
       if (lines.length >= EVIDENCE_LINES_PER_FINDING) continue;
-      const label = index === 0 ? `${escapeWithin(item.label, 60)}: ` : '    ';
+      const label = index === 0 ? `${escapeWithin(item.label, 100)}: ` : '    ';
       const shown = item.code === false ? escapeWithin(value, EVIDENCE_VALUE_LENGTH) : inlineCode(value, EVIDENCE_VALUE_LENGTH);
       lines.push(`• ${label}${shown}`);
     }
