@@ -16,8 +16,16 @@ async function cli(args: string[], env: Record<string, string> = {}) {
   let stdout = '';
   let stderr = '';
   const code = await runCli(args, {
-    stdout: { write: (t: string) => void (stdout += t) },
-    stderr: { write: (t: string) => void (stderr += t) },
+    stdout: {
+      write: (t: string) => {
+        stdout += t;
+      },
+    },
+    stderr: {
+      write: (t: string) => {
+        stderr += t;
+      },
+    },
     env: { MAILDIAG_AWS: 'off', MAILDIAG_DNS_TIMEOUT_MS: '200', ...env },
     readStdin: async () => '',
   });
@@ -110,7 +118,11 @@ describe('maildiag CLI with bounce and thread input', () => {
   it('classify says "nothing recognised" for text without replies', async () => {
     let stdout = '';
     const code = await runCli(['classify', '-'], {
-      stdout: { write: (t: string) => void (stdout += t) },
+      stdout: {
+      write: (t: string) => {
+        stdout += t;
+      },
+    },
       stderr: { write: () => undefined },
       env: {},
       readStdin: async () => 'hello, the weather is nice',
