@@ -19,6 +19,8 @@ export interface DiagnosisServices {
   /** Builds the run's AWS gateways; undefined when AWS is not configured. */
   aws: ((counters: RunCounters) => AwsGateways) | undefined;
   smtp: SmtpProber | undefined;
+  /** True when AWS was switched off on purpose, so front ends need not point out its absence. */
+  awsOffOnPurpose?: boolean;
   settings: EngineSettings;
   log: Logger;
   clock?: Clock;

@@ -19,11 +19,13 @@ export interface AwsAvailability {
   available: boolean;
   /** Where credentials come from, or why there are none (never a secret). */
   source: string;
+  /** True when AWS was switched off on purpose (MAILDIAG_AWS=off): nobody needs telling. */
+  deliberate?: boolean;
 }
 
 /** Whether the AWS layers can run: MAILDIAG_AWS forces it; `auto` looks without calling IMDS. */
 export function awsAvailability(config: EngineConfig, env: Record<string, string | undefined>): AwsAvailability {
-  if (config.aws.mode === 'off') return { available: false, source: 'disabled by MAILDIAG_AWS=off' };
+  if (config.aws.mode === 'off') return { available: false, source: 'disabled by MAILDIAG_AWS=off', deliberate: true };
   if (config.aws.mode === 'on') return { available: true, source: 'MAILDIAG_AWS=on (the SDK default provider chain)' };
   return detectAwsCredentials(env as NodeJS.ProcessEnv);
 }
@@ -43,6 +45,7 @@ export function createServices(
     dns: createDnsClient({ servers, timeoutMs: config.dns.timeoutMs, tries: 2 }),
     aws: aws.available ? (counters) => createAwsGateways(endpoint ? { endpoint } : {}, counters) : undefined,
     awsSource: aws.source,
+    awsOffOnPurpose: aws.deliberate === true,
     smtp: createSmtpProber({ timeoutMs: config.smtp.timeoutMs, ...(config.smtp.ca ? { tls: { ca: config.smtp.ca } } : {}) }),
     settings: config.engine,
     log,

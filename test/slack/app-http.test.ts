@@ -156,6 +156,16 @@ describe('slash command through the HTTP receiver', () => {
     expect(place.channel).toBe('C0ALLOWED');
   });
 
+  it('does not point out missing AWS when MAILDIAG_AWS=off was set on purpose', async () => {
+    await h.close();
+    h = await startHarness({ env: { MAILDIAG_AWS: 'off' } });
+    const finished = h.nextRun();
+    await command('example.com', 'C0SUPPORT');
+    const { report } = await finished;
+    expect(report.findings.filter((f) => f.layer === 'relay').every((f) => f.status === 'skipped')).toBe(true);
+    expect(h.slack.calls.filter((c) => String(c.args.text ?? '').includes('AWS is not configured'))).toEqual([]);
+  });
+
   it('tells the user privately, with the run id, when the bot is not in the channel, and logs the same id', async () => {
     h.slack.inject('chat.postMessage', { error: 'not_in_channel' });
     const ack = await command('example.com');

@@ -87,13 +87,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     SLACK_API_URL: slack.apiUrl,
     SLACK_BOT_USER_ID: BOT_USER_ID,
     SLACK_BOT_ID: BOT_ID,
-    MAILDIAG_AWS: 'off',
+    // auto: with the empty environment below no credentials are found, as on a bot without AWS.
+    MAILDIAG_AWS: 'auto',
     MAILDIAG_DNS_SERVERS: dns.address,
     LOG_LEVEL: 'debug',
     ...options.env,
   });
-  // An empty environment: AWS availability comes from the config here, never from the machine.
-  const base = createServices(config, log, {}, {});
+  // An empty environment (and a home without ~/.aws): AWS availability never comes from the machine.
+  const base = createServices(config, log, {}, { HOME: '/nonexistent-maildiag-test-home' });
   const aws = options.aws;
   const withAws: DiagnosisServices = aws
     ? {
