@@ -119,6 +119,11 @@ export interface RecordedCall {
   operation: string;
   region: string;
   params: Record<string, unknown>;
+  /** performance.now() when the request arrived and when the answer was sent (benchmark timelines). */
+  start?: number;
+  end?: number;
+  /** The response body as sent (benchmarks infer which later call an answer led to). */
+  responseText?: string;
 }
 
 // ---------- scenario presets ----------
@@ -349,6 +354,7 @@ export async function startAwsEndpoint(initial: AwsScenario = healthyScenario())
   const calls: RecordedCall[] = [];
 
   const server = http.createServer((req, res) => {
+    const start = performance.now();
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -367,6 +373,14 @@ export async function startAwsEndpoint(initial: AwsScenario = healthyScenario())
         target: typeof req.headers['x-amz-target'] === 'string' ? req.headers['x-amz-target'] : undefined,
       };
       const answer = (): void => {
+        const logged = calls.length;
+        // Every handler answers with one res.end(string): observe it to stamp the call's end and answer.
+        const end = res.end.bind(res) as (body?: string) => http.ServerResponse;
+        (res as unknown as { end: (body?: string) => http.ServerResponse }).end = (body?: string) => {
+          const call = calls[logged];
+          if (call) Object.assign(call, { start, end: performance.now(), responseText: body ?? '' });
+          return end(body);
+        };
         try {
           respond(parsed, res);
         } catch (error) {

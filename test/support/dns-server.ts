@@ -29,6 +29,15 @@ export interface RecordedQuery {
   transport: 'udp' | 'tcp';
 }
 
+/** A query with its timing and answer (benchmark timelines); kept apart so `queries` stays as tests compare it. */
+export interface TimedQuery extends RecordedQuery {
+  /** performance.now() when the query arrived and when its answer was sent (undefined: never answered). */
+  receivedAt: number;
+  answeredAt: number | undefined;
+  /** The answer's records as lower-case text (`name type data`), or the failure; lets a benchmark infer dependencies. */
+  answerText: string;
+}
+
 export interface DnsServerOptions {
   zone: ZoneData;
   /** Added before every answer (benchmarks); timers only, never used for synchronisation. */
@@ -46,6 +55,8 @@ export interface TestDnsServer {
   /** `127.0.0.1:PORT`, for a resolver's server list. */
   address: string;
   queries: RecordedQuery[];
+  /** The same queries with arrival and answer times and the answer's text. */
+  timedQueries: TimedQuery[];
   setZone(zone: ZoneData): void;
   setLatency(ms: number): void;
   close(): Promise<void>;
@@ -67,6 +78,17 @@ function txtChunks(value: string | string[]): Buffer[] {
   const chunks: Buffer[] = [];
   for (let offset = 0; offset < bytes.length; offset += 255) chunks.push(bytes.subarray(offset, offset + 255));
   return chunks;
+}
+
+function describeAnswers(answers: readonly Answer[]): string {
+  return answers
+    .map((a) => {
+      const data = 'data' in a ? a.data : undefined;
+      const text = Array.isArray(data) ? data.map((part) => (Buffer.isBuffer(part) ? part.toString('utf8') : String(part))).join('') : typeof data === 'object' && data !== null && !Buffer.isBuffer(data) ? JSON.stringify(data) : String(data);
+      return `${a.name} ${a.type} ${text}`;
+    })
+    .join('; ')
+    .toLowerCase();
 }
 
 function toAnswer(name: string, record: FixtureRecord): Answer {
@@ -143,6 +165,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<TestDns
   let zone = new Zone(options.zone);
   let latencyMs = options.latencyMs ?? 0;
   const queries: RecordedQuery[] = [];
+  const timedQueries: TimedQuery[] = [];
   let udp = dgram.createSocket('udp4');
   const tcp = net.createServer();
   const sockets = new Set<net.Socket>();
@@ -152,8 +175,14 @@ export async function startDnsServer(options: DnsServerOptions): Promise<TestDns
     const question: Question | undefined = request.questions?.[0];
     const base = { id: request.id, type: 'response' as const, questions: request.questions ?? [] };
     if (!question) return dnsPacket.encode({ ...base, flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE | 1 });
-    queries.push({ name: normalizeName(question.name), type: question.type, transport });
+    const receivedAt = performance.now();
+    const query: RecordedQuery = { name: normalizeName(question.name), type: question.type, transport };
+    queries.push(query);
     const result = zone.resolve(question.name, question.type);
+    const answerText = result.kind === 'fail' ? result.mode.toLowerCase() : `${result.kind} ${describeAnswers(result.answers)}`;
+    const timed: TimedQuery = { ...query, receivedAt, answeredAt: undefined, answerText };
+    timedQueries.push(timed);
+    answered.set(request, timed);
     const flags = dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE;
     if (result.kind === 'fail') {
       if (result.mode === 'TIMEOUT') return undefined;
@@ -170,6 +199,12 @@ export async function startDnsServer(options: DnsServerOptions): Promise<TestDns
   }
 
   const delay = (): Promise<void> => (latencyMs > 0 ? new Promise((resolve) => setTimeout(resolve, latencyMs)) : Promise.resolve());
+  // Which recorded query a request produced, so the send time can be stamped on it.
+  const answered = new WeakMap<Packet, TimedQuery>();
+  const stampAnswered = (request: Packet): void => {
+    const recorded = answered.get(request);
+    if (recorded) recorded.answeredAt = performance.now();
+  };
 
   function onUdpMessage(message: Buffer, remote: dgram.RemoteInfo): void {
     let request: Packet;
@@ -186,6 +221,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<TestDns
         udp.send(forged, remote.port, remote.address);
       }
       udp.send(response, remote.port, remote.address);
+      stampAnswered(request);
     });
   }
   udp.on('message', onUdpMessage);
@@ -216,6 +252,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<TestDns
         response.copy(framed, 2);
         void delay().then(() => {
           if (!socket.destroyed) socket.write(framed);
+          stampAnswered(request);
         });
       }
     });
@@ -247,6 +284,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<TestDns
     port,
     address: `127.0.0.1:${port}`,
     queries,
+    timedQueries,
     setZone(next) {
       zone = new Zone(next);
     },

@@ -4,7 +4,7 @@
  * AUTH PLAIN/LOGIN that accepts exactly one credential and otherwise answers
  * `535 Authentication Credentials Invalid`, and a record of every session.
  */
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { generate } from 'selfsigned';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } from 'smtp-server';
 
@@ -13,6 +13,18 @@ export interface RecordedSmtpSession {
   secure: boolean;
   /** AUTH attempts: the username (an access key id) and whether it was accepted; never the password. */
   auths: Array<{ method: string; username: string; accepted: boolean }>;
+}
+
+/**
+ * smtp-server waits this long before its greeting to catch clients that talk too soon (not
+ * configurable). Real SES greets at once, so a benchmark counts it as the peer's own time.
+ */
+export const SMTP_SERVER_GREETING_PAUSE_MS = 100;
+
+export interface RecordedSmtpConnection {
+  start: number;
+  end: number | undefined;
+  roundTrips: number;
 }
 
 export interface SmtpServerOptions {
@@ -27,6 +39,12 @@ export interface SmtpServerOptions {
   authReply?: { code: number; message: string };
   /** Delay before answering AUTH (benchmarks); never used for synchronisation. */
   latencyMs?: number;
+  /**
+   * Delay every byte the server sends by this much (benchmarks): a TCP proxy in front of the
+   * server, so each round trip (greeting, EHLO, STARTTLS, the TLS handshake, EHLO, AUTH) costs
+   * it once. `port` is then the proxy's, and `connections` records each connection.
+   */
+  replyLatencyMs?: number;
   /** Greeting banner text after the host name. */
   banner?: string;
   /** Serve without STARTTLS (tests of an endpoint that does not offer it). */
@@ -39,6 +57,11 @@ export interface TestSmtpServer {
   /** PEM of the generated self-signed certificate: pass it as the prober's CA. */
   ca: string;
   sessions: RecordedSmtpSession[];
+  /**
+   * Connections through the latency proxy (only with `replyLatencyMs`): performance.now() at
+   * accept and close, and the server's replies that followed client data (round trips).
+   */
+  connections: RecordedSmtpConnection[];
   /** Messages received (envelope only), with the authenticated user. */
   messages: Array<{ from: string; to: string[]; user: string | undefined }>;
   setCredential(credential: { username: string; password: string } | undefined): void;
@@ -122,13 +145,16 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.server.address() as AddressInfo;
+  const connections: RecordedSmtpConnection[] = [];
+  const proxy = options.replyLatencyMs ? await startDelayProxy(address.port, options.replyLatencyMs, connections) : undefined;
   return {
     host: '127.0.0.1',
-    port: address.port,
+    port: proxy?.port ?? address.port,
     ca: cert,
     get sessions() {
       return [...sessions.values()];
     },
+    connections,
     messages,
     setCredential(next) {
       credential = next;
@@ -136,6 +162,60 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
     setAuthReply(next) {
       authReply = next;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      await proxy?.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Forwards to the server, holding back each chunk the server sends for `latencyMs` (order kept). */
+async function startDelayProxy(
+  upstreamPort: number,
+  latencyMs: number,
+  connections: RecordedSmtpConnection[],
+): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const proxy = net.createServer((client) => {
+    const record: RecordedSmtpConnection = { start: performance.now(), end: undefined, roundTrips: 0 };
+    connections.push(record);
+    // The greeting is the first reply the client waits for.
+    let clientSpoke = true;
+    const upstream = net.connect(upstreamPort, '127.0.0.1');
+    sockets.add(client);
+    sockets.add(upstream);
+    const finish = (): void => {
+      record.end ??= performance.now();
+      sockets.delete(client);
+      sockets.delete(upstream);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('data', (chunk: Buffer) => {
+      clientSpoke = true;
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (clientSpoke) record.roundTrips += 1;
+      clientSpoke = false;
+      setTimeout(() => {
+        if (!client.destroyed) client.write(chunk);
+      }, latencyMs);
+    });
+    // The server's end travels with the same delay as its data; the client's end goes at once.
+    upstream.on('end', () => setTimeout(() => client.end(), latencyMs));
+    client.on('end', () => upstream.end());
+    client.on('close', finish);
+    client.on('error', finish);
+    upstream.on('error', finish);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (proxy.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        proxy.close(() => resolve());
+      }),
   };
 }
