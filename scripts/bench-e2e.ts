@@ -313,8 +313,21 @@ export interface FleetResult {
   dns: { sent: number; distinct: number };
   aws: { sent: number; distinct: number };
   slackPosts: number;
+  /** Shortest time between two posts arriving in one channel (Slack: about one per second). */
+  minPostGapMs: number;
   paceViolations: number;
   rateLimitedResponses: number;
+}
+
+function minPostGap(calls: readonly SlackCall[]): number {
+  const byChannel = new Map<string, number[]>();
+  for (const c of calls) {
+    if (c.method !== 'chat.postMessage' || typeof c.args.channel !== 'string') continue;
+    byChannel.set(c.args.channel, [...(byChannel.get(c.args.channel) ?? []), c.at]);
+  }
+  let gap = Number.POSITIVE_INFINITY;
+  for (const times of byChannel.values()) for (let i = 1; i < times.length; i += 1) gap = Math.min(gap, times[i]! - times[i - 1]!);
+  return gap;
 }
 
 async function fleetAtOnce(e: Environment, count: number): Promise<FleetResult> {
@@ -359,6 +372,7 @@ async function fleetAtOnce(e: Environment, count: number): Promise<FleetResult> 
       dns: timeline.count('dns'),
       aws: timeline.count('aws'),
       slackPosts: slackCalls.filter((c) => c.method === 'chat.postMessage').length,
+      minPostGapMs: round1(minPostGap(slackCalls)),
       paceViolations: e.slack.paceViolations - paceBefore,
       rateLimitedResponses: e.slack.rateLimitedResponses - limitedBefore,
     };
@@ -466,7 +480,7 @@ export function formatE2eBench(r: E2eBenchResult, options: { verbose?: boolean }
     `${f.diagnoses} diagnoses of different domains at once (one channel each, same latency)`,
     `  total ${f.totalMs} ms (last final summary ${f.lastFinalSummaryMs} ms); ack slowest ${f.slowestAckMs} ms, median ${f.medianAckMs} ms`,
     `  RSS peak ${f.peakRssMb} MB (before ${f.rssBeforeMb} MB; process max ${f.maxRssMb} MB, peers included)`,
-    `  sent/distinct: DNS ${counts(f.dns)}, AWS ${counts(f.aws)}; Slack posts ${f.slackPosts}, pace violations (posts <1 s apart in one channel) ${f.paceViolations}, 429s ${f.rateLimitedResponses}`,
+    `  sent/distinct: DNS ${counts(f.dns)}, AWS ${counts(f.aws)}; Slack posts ${f.slackPosts}, shortest gap in a channel ${f.minPostGapMs} ms, pace violations (<1 s apart) ${f.paceViolations}, 429s ${f.rateLimitedResponses}`,
   );
   if (options.verbose || c.ratio > 1.3) {
     lines.push('  actual timeline of the median run (ms from the request):');
@@ -476,6 +490,8 @@ export function formatE2eBench(r: E2eBenchResult, options: { verbose?: boolean }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const result = await benchE2e();
+  const runsArg = process.argv.find((a) => a.startsWith('--runs='));
+  const fleetArg = process.argv.find((a) => a.startsWith('--fleet='));
+  const result = await benchE2e({ ...(runsArg ? { runs: Number(runsArg.slice(7)) } : {}), ...(fleetArg ? { fleetSize: Number(fleetArg.slice(8)) } : {}) });
   process.stdout.write(`${formatE2eBench(result, { verbose: process.argv.includes('--verbose') })}\n`);
 }

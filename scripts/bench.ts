@@ -1,20 +1,47 @@
 /**
  * `npm run bench`: every benchmark side by side in one run, printed and written as JSON to
- * bench-results/ so later changes can be compared run against run.
+ * bench-results/ so later changes can be compared run against run. Everything runs on
+ * loopback; the whole run stays around a minute on two cores.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { benchDnsLayer, formatDnsBench } from './bench-dns.js';
+import { benchE2e, formatE2eBench } from './bench-e2e.js';
+import { benchSlackCanonical, formatSlackBench, type SlackBenchRow } from './bench-slack.js';
 
 const DNS_LATENCY_MS = 20;
+const verbose = process.argv.includes('--verbose');
 
 const results: Record<string, unknown> = { startedAt: new Date().toISOString(), node: process.version };
+const section = async <T>(name: string, run: () => Promise<T>, format: (value: T) => string): Promise<void> => {
+  const started = performance.now();
+  const value = await run();
+  results[name] = value;
+  process.stdout.write(`${format(value)}\n(${name}: ${((performance.now() - started) / 1000).toFixed(1)} s)\n\n`);
+};
 
-const dnsRows = await benchDnsLayer(DNS_LATENCY_MS);
-results.dnsLayer = { latencyMs: DNS_LATENCY_MS, rows: dnsRows };
-process.stdout.write(`${formatDnsBench(dnsRows, DNS_LATENCY_MS)}\n`);
+// Issue 2: the DNS layer alone.
+await section(
+  'dnsLayer',
+  async () => ({ latencyMs: DNS_LATENCY_MS, rows: await benchDnsLayer(DNS_LATENCY_MS) }),
+  (value) => formatDnsBench(value.rows, DNS_LATENCY_MS),
+);
+
+// Issue 5: ack and final summary through the Bolt app (DNS only, AWS off).
+await section(
+  'slack',
+  async () => {
+    const rows: SlackBenchRow[] = [];
+    for (const dnsLatencyMs of [0, DNS_LATENCY_MS]) rows.push(await benchSlackCanonical({ dnsLatencyMs, runs: 10, warmup: 1 }));
+    return { rows };
+  },
+  (value) => formatSlackBench(value.rows),
+);
+
+// Issue 7: the whole product end to end with every layer, the sequential baseline, 50 at once.
+await section('endToEnd', () => benchE2e({ runs: 5, fleetSize: 50 }), (value) => formatE2eBench(value, { verbose }));
 
 await mkdir('bench-results', { recursive: true });
 const file = `bench-results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
 await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
 await writeFile('bench-results/latest.json', `${JSON.stringify(results, null, 2)}\n`);
-process.stdout.write(`\nResults written to ${file} (and bench-results/latest.json)\n`);
+process.stdout.write(`Results written to ${file} (and bench-results/latest.json)\n`);
