@@ -345,7 +345,7 @@ async function main(): Promise<void> {
     const carrying = slackApi.calls.filter((c) => secrets.some((s) => JSON.stringify(c.args).includes(s)));
     expect(carrying.length > 0 && carrying.every((c) => c.method === 'views.update' || c.method === 'views.open'), step, `the secret reached ${carrying.map((c) => c.method).join(', ') || 'no call at all'}`);
     expect(!secrets.some((s) => logText.join('').includes(s)), step, 'the secret appears in a log line');
-    expect(!secrets.some((s) => JSON.stringify(aws.calls.filter((c) => c.operation !== 'CreateAccessKey')).includes(s)), step, 'the secret was sent in an AWS request');
+    expect(!secrets.some((s) => JSON.stringify(aws.calls.map((c) => c.params)).includes(s)), step, 'the secret was sent in an AWS request');
     out(`  the password appeared in ${carrying.length} Slack call(s), all of them the approver's modal (${[...new Set(carrying.map((c) => c.method))].join(', ')});`);
     out(`  in no channel message, no private reply, none of the ${logText.length} log lines, and no AWS request.`);
 

@@ -40,9 +40,10 @@ const kitBlocks = (blocks: Block[]): types.KnownBlock[] => blocks as unknown as 
 export function createSlackGateway(client: webApi.WebClient, pacer: ChannelPacer = noPacing): SlackGateway {
   return {
     async postMessage(channel, message, threadTs) {
-      await pacer.wait(channel);
-      const result = await call(() =>
-        client.chat.postMessage({ channel, text: message.text, blocks: kitBlocks(message.blocks), ...(threadTs ? { thread_ts: threadTs } : {}) }),
+      const result = await pacer.run(channel, () =>
+        call(() =>
+          client.chat.postMessage({ channel, text: message.text, blocks: kitBlocks(message.blocks), ...(threadTs ? { thread_ts: threadTs } : {}) }),
+        ),
       );
       if (!result.ts) throw new SlackCallError({ code: 'no_ts', message: 'Slack did not return the posted message.' }, result);
       return { ts: result.ts };
