@@ -89,7 +89,7 @@ export function formatSlackBench(rows: readonly SlackBenchRow[]): string {
   for (const row of rows) {
     lines.push(`${row.dnsLatencyMs} ms | ${row.runs} | ${fmt(row.ackMs)} | ${fmt(row.finalSummaryMs)} | ${fmt(row.reportCompleteMs)} | ${row.slackCallsPerRun}`);
   }
-  lines.push('(posts to one channel closer than 1 s apart are expected on loopback: Slack bursts are allowed; the client handles 429s)');
+  lines.push('(this section runs the test harness with post pacing off, to time the report itself; the end-to-end section runs the real one-per-second pacing)');
   return lines.join('\n');
 }
 
