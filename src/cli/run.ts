@@ -29,7 +29,7 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
 export const USAGE = `Usage:
-  maildiag <domain | address> [to=<address>]... [region=<region>]... [smtp-user=<AKIA...>]... [options]
+  maildiag <domain | address> [to=<address>]... [region=<region>]... [smtp-user=<AKIA...>]... [message-id=<id>]... [options]
   maildiag --thread FILE [options]      (sender, recipients and replies read from a ticket thread)
   maildiag classify [FILE | -] [--json]
 

@@ -34,7 +34,9 @@ const MAX_LABEL_LENGTH = 63;
 const ACCESS_KEY_ID = /^AKIA[A-Z0-9]{16}$/;
 const TEMPORARY_KEY_ID = /^ASIA[A-Z0-9]{16}$/;
 const LOCAL_PART = /^[^\s@<>()[\]\\,;:"]{1,64}$/;
-const OPTION_NAMES = ['to', 'region', 'smtp-user'] as const;
+const OPTION_NAMES = ['to', 'region', 'smtp-user', 'message-id'] as const;
+/** SES message ids: `<16 hex>-<uuid>-000000`. */
+const SES_MESSAGE_ID = /^[0-9a-f]{16}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-0{6}$/;
 
 /** Removes Slack's link markup and the punctuation people paste around names. */
 export function unwrapSlackToken(token: string): string {
@@ -103,6 +105,14 @@ export function normalizeRegion(raw: string, token: string = raw): string {
   return region;
 }
 
+export function normalizeMessageId(raw: string, token: string = raw): string {
+  const value = raw.trim().toLowerCase();
+  if (!SES_MESSAGE_ID.test(value)) {
+    throw new InputError(`'${token}' is not an SES message id (like 0100018f3c2a1b2c-7d8e9f00-1111-2222-3333-444455556666-000000)`, token);
+  }
+  return value;
+}
+
 export function normalizeSmtpUser(raw: string, token: string = raw): string {
   const value = raw.trim().toUpperCase();
   if (TEMPORARY_KEY_ID.test(value)) {
@@ -123,7 +133,7 @@ const uniquePush = (list: string[], value: string): void => {
 };
 
 /**
- * Parses `<domain | address> [to=<address>]... [region=<region>]... [smtp-user=<AKIA...>]...`,
+ * Parses `<domain | address> [to=<address>]... [region=<region>]... [smtp-user=<AKIA...>]... [message-id=<id>]...`,
  * the grammar shared by the slash command and the CLI. Throws InputError naming the bad token.
  */
 export function parseTargetText(text: string): Target {
@@ -132,6 +142,7 @@ export function parseTargetText(text: string): Target {
   const recipients: string[] = [];
   const regions: string[] = [];
   const smtpUsers: string[] = [];
+  const messageIds: string[] = [];
   for (const token of tokens) {
     const option = /^([a-z][a-z-]*)=(.*)$/i.exec(token);
     if (option && !option[2]?.startsWith('//')) {
@@ -141,6 +152,7 @@ export function parseTargetText(text: string): Target {
       if (name === 'to') uniquePush(recipients, normalizeAddress(value, token).address);
       else if (name === 'region') uniquePush(regions, normalizeRegion(value, token));
       else if (name === 'smtp-user') uniquePush(smtpUsers, normalizeSmtpUser(value, token));
+      else if (name === 'message-id') uniquePush(messageIds, normalizeMessageId(value, token));
       else throw new InputError(`unknown option '${token}'; the options are ${OPTION_NAMES.map((n) => `${n}=`).join(', ')}`, token);
       continue;
     }
@@ -157,5 +169,6 @@ export function parseTargetText(text: string): Target {
   target.recipients = recipients;
   target.regions = regions;
   target.smtpUsers = smtpUsers;
+  target.messageIds = messageIds;
   return target;
 }

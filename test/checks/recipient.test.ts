@@ -156,3 +156,28 @@ describe('recipient layer: replies SES recorded in message insights', () => {
     }
   });
 });
+
+describe('recipient layer: replies of a message named in the input', () => {
+  it('reads the bounce reply from the named message once, even when it also suppressed the address', async () => {
+    const { startAwsEndpoint, canonicalScenario, BOUNCE_MESSAGE_ID } = await import('../support/aws-endpoint.js');
+    const { BOT_CREDENTIALS } = await import('../support/aws-run.js');
+    const { createAwsGateways } = await import('../../src/io/aws.js');
+    const endpoint = await startAwsEndpoint(canonicalScenario());
+    try {
+      const counters = newCounters();
+      const ctx = createRunContext({
+        target: { ...withRecipients(RECIPIENT_ADDRESS), messageIds: [BOUNCE_MESSAGE_ID] },
+        dns: createRunDns(createDnsClient({ servers: [server.address], timeoutMs: 200, tries: 1 }), counters),
+        counters,
+        aws: createAwsGateways({ endpoint: endpoint.url, credentials: BOT_CREDENTIALS, maxAttempts: 1 }, counters),
+      });
+      const report = await runDiagnosis([recipientLayer], ctx);
+      const replies = report.findings.filter((f) => f.check === 'replies');
+      expect(replies).toHaveLength(1);
+      expect(replies[0]).toMatchObject({ layer: 'recipient', status: 'fail' });
+      expect(endpoint.callsOf('GetMessageInsights')).toHaveLength(1);
+    } finally {
+      await endpoint.close();
+    }
+  });
+});

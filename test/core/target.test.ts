@@ -18,6 +18,11 @@ describe('parseTargetText: accepted input', () => {
       'ops@example.com to=alice@customer.com to=<mailto:bob@customer.com|bob@customer.com> region=EU-WEST-1 smtp-user=AKIAIOSFODNN7EXAMPLE',
       { recipients: ['alice@customer.com', 'bob@customer.com'], regions: ['eu-west-1'], smtpUsers: ['AKIAIOSFODNN7EXAMPLE'] },
     ],
+    [
+      'SES message ids, lower-cased',
+      'example.com message-id=0100018F3C2A1B2C-7d8e9f00-1111-2222-3333-444455556666-000000',
+      { messageIds: ['0100018f3c2a1b2c-7d8e9f00-1111-2222-3333-444455556666-000000'] },
+    ],
     ['repeated options are de-duplicated', 'example.com to=a@b.com to=a@b.com region=us-east-1 region=us-east-1', { recipients: ['a@b.com'], regions: ['us-east-1'] }],
     ['extra whitespace', '   example.com    to=a@b.com  ', { senderDomain: 'example.com', recipients: ['a@b.com'] }],
   ];
@@ -37,6 +42,7 @@ describe('parseTargetText: rejected input names the offending token', () => {
     ['label over 63', longLabel, /longer than 63 characters/, longLabel],
     ['name over 253', longName, /longer than 253 characters/, longName],
     ['unknown option', 'example.com from=a@b.com', /unknown option 'from=a@b\.com'/, 'from=a@b.com'],
+    ['bad message id', 'example.com message-id=12345', /'message-id=12345' is not an SES message id/, 'message-id=12345'],
     ['unknown region', 'example.com region=us-east-9', /unknown AWS region 'region=us-east-9'/, 'region=us-east-9'],
     ['bad recipient', 'example.com to=alice', /'to=alice' is not an email address/, 'to=alice'],
     ['empty option', 'example.com to=', /'to=' has no value/, 'to='],

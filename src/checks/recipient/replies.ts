@@ -2,6 +2,7 @@ import type { Check } from '../../core/engine.js';
 import { type Finding, makeFinding, type Status } from '../../core/finding.js';
 import type { InterpretedReply } from '../../core/replies.js';
 import { interpretReplyText } from '../../knowledge/bounce/classify.js';
+import { messageInsightReplies } from '../ses/message-insights.js';
 import { type RecordedReply, suppressionReplies } from '../suppression/listed.js';
 import { recipientMx } from './mx.js';
 
@@ -21,6 +22,17 @@ function codeOf(reply: InterpretedReply): string {
   return [reply.replyCode, reply.status].filter(Boolean).join(' ') || 'no code';
 }
 
+/** The same reply recorded twice (the suppressing message is also the one named) counts once. */
+function dedupeReplies(replies: RecordedReply[]): RecordedReply[] {
+  const seen = new Set<string>();
+  return replies.filter(({ reply }) => {
+    const key = `${reply.recipient ?? ''}|${reply.raw}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /**
  * Replies pasted in a ticket, found in a bounce or given with --bounce become findings in the
  * layer they point to (a 535 is a relay problem, a 5.4.1 a recipient one), quoting the reply.
@@ -32,7 +44,8 @@ export const repliesCheck: Check = {
   async run(ctx) {
     const given: RecordedReply[] = ctx.target.replies.map((reply) => ({ reply, source: 'the ticket or bounce given' }));
     // Replies SES recorded for suppressed recipients count too, unless the ticket already quotes them.
-    const recorded = (await suppressionReplies(ctx)).filter(
+    const [suppressing, fromMessages] = await Promise.all([suppressionReplies(ctx), messageInsightReplies(ctx).catch(() => [])]);
+    const recorded = dedupeReplies([...suppressing, ...fromMessages]).filter(
       (r) => !given.some((g) => g.reply.recipient === r.reply.recipient && g.reply.status === r.reply.status && g.reply.replyCode === r.reply.replyCode),
     );
     const replies = [...given, ...recorded];

@@ -3,10 +3,10 @@ import { SLASH_COMMAND } from '../ids.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 
 export const USAGE_TEXT = [
-  `*Usage:* \`${SLASH_COMMAND} <domain | address> [to=<address>] [region=<region>] [smtp-user=<AKIA...>]\``,
+  `*Usage:* \`${SLASH_COMMAND} <domain | address> [to=<address>] [region=<region>] [smtp-user=<AKIA...>] [message-id=<SES message id>]\``,
   `• \`${SLASH_COMMAND} example.com\`: check the sending domain's SES set-up and DNS`,
   `• \`${SLASH_COMMAND} admin@example.com to=alice@example.net\`: also the recipient side and the suppression list`,
-  `• \`region=eu-west-1\` picks the SES region; \`smtp-user=AKIA...\` checks the SMTP credentials a relay uses`,
+  `• \`region=eu-west-1\` picks the SES region; \`smtp-user=AKIA...\` checks the SMTP credentials a relay uses; \`message-id=...\` shows what SES recorded for one message`,
   '• In a ticket thread, slash commands do not work: mention me there (`@maildiag` or `@maildiag diagnose`), or use the message shortcut *Diagnose this thread*. I read the thread and diagnose what it is about.',
 ].join('\n');
 
