@@ -6,8 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type DmarcParseStatus, isAligned, parseDmarcRecord } from '../../src/knowledge/dmarc.js';
+import { CONFORMANCE_DIR } from '../support/conformance.js';
 
-const CONFORMANCE_DIR = process.env.MAILDIAG_CONFORMANCE_DIR ?? path.resolve(process.cwd(), '../shared/conformance');
 const PARSE = path.join(CONFORMANCE_DIR, 'dmarc/opendmarc-dmarc-parse-vectors.tsv');
 const ALIGNMENT = path.join(CONFORMANCE_DIR, 'dmarc/opendmarc-alignment-vectors.tsv');
 

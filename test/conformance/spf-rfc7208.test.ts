@@ -11,8 +11,8 @@ import { evaluateSpf } from '../../src/checks/dns/spf-evaluator.js';
 import { newCounters } from '../../src/core/context.js';
 import { createDnsClient, createRunDns } from '../../src/io/dns.js';
 import { startDnsServer, type FixtureRecord, type TestDnsServer, type ZoneData } from '../support/dns-server.js';
+import { CONFORMANCE_DIR } from '../support/conformance.js';
 
-const CONFORMANCE_DIR = process.env.MAILDIAG_CONFORMANCE_DIR ?? path.resolve(process.cwd(), '../shared/conformance');
 const SUITE = path.join(CONFORMANCE_DIR, 'spf/rfc7208-tests.yml');
 
 interface SuiteTest {

@@ -4,11 +4,12 @@
  * `conformance` folder to use another copy.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { interpretBounce } from '../../src/knowledge/bounce/classify.js';
+import { CONFORMANCE_DIR } from '../support/conformance.js';
 
-const conformanceDir = process.env.MAILDIAG_CONFORMANCE_DIR ?? resolve(import.meta.dirname, '../../../shared/conformance');
+const conformanceDir = CONFORMANCE_DIR;
 const bounceDir = join(conformanceDir, 'bounces');
 const labelsPath = join(bounceDir, 'labels.tsv');
 const available = existsSync(labelsPath);

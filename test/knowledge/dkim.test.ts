@@ -3,8 +3,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { easyDkimRecord, parseDkimKeyRecord } from '../../src/knowledge/dkim.js';
+import { CONFORMANCE_DIR } from '../support/conformance.js';
 
-const CONFORMANCE_DIR = process.env.MAILDIAG_CONFORMANCE_DIR ?? path.resolve(process.cwd(), '../shared/conformance');
 const KEYS = path.join(CONFORMANCE_DIR, 'dkim/mailauth-ec-dns.json');
 
 function rsaRecord(bits: number): string {
