@@ -41,7 +41,7 @@ export function renderReportText(report: Report, options: TextRenderOptions): st
   lines.push(
     `run ${report.runId} · ${report.stats.durationMs} ms · ${report.stats.dnsQueries} DNS queries · ${report.stats.awsCalls} AWS calls`,
   );
-  if (report.rootCause) lines.push(`Likely root cause: ${report.rootCause.title}: ${report.rootCause.summary}`);
+  if (report.rootCause) lines.push(`Likely root cause (${LAYER_TITLES[report.rootCause.layer]}): ${report.rootCause.summary}`);
   for (const note of target.notes) lines.push(`note: ${note}`);
   for (const layer of report.layers) {
     const findings = report.findings.filter((f) => f.layer === layer.layer);

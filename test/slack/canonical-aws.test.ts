@@ -47,7 +47,7 @@ describe('canonical scenario with every layer', () => {
     const text = blocksText(blocksOf(final));
     const path = text.split('\n').find((l) => l.startsWith('*Path:*'));
     expect(path).toMatch(/^\*Path:\* admin@customer\.example → .*relay ✗ 535 → SES ✗ \S+ → DNS [✓!] → Exchange Online ✗ 5\.4\.1 → alice@recipient\.example$/);
-    expect(text).toMatch(/\*Likely root cause:\* /);
+    expect(text).toMatch(/\*Likely root cause\* \(Relay credentials\): /);
 
     // One thread message per layer with something to say, all within limits.
     const thread = h.slack.ok('chat.postMessage').filter((p) => p.args.thread_ts === THREAD_TS && blocksOf(p)[0]?.block_id?.startsWith('layer'));

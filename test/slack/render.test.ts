@@ -75,7 +75,7 @@ describe('summary', () => {
     const text = blocksText(message.blocks);
     const lines = text.split('\n');
     expect(lines[0]).toContain('*FAIL*');
-    expect(lines[1]).toMatch(/^\*Likely root cause:\* Relay credentials: SMTP credentials/);
+    expect(lines[1]).toMatch(/^\*Likely root cause\* \(Relay credentials\): AKIAROTATEDAWAY00001 no longer exists/);
     expect(text).toContain('*Path:* admin@customer.example → Gmail relay ✗ 535');
     const layerLines = lines.filter((l) => /^:[a-z_]+: \*(Relay|SES|DNS|Suppression|Recipient)/.test(l));
     expect(layerLines).toHaveLength(LAYERS.length);

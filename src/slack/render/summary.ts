@@ -55,7 +55,7 @@ export function renderFinalSummary(report: Report): SlackMessage {
   if (rootCause) {
     blocks.push(
       section(
-        `*Likely root cause:* ${LAYER_TITLES[rootCause.layer]}: ${escapeWithin(`${rootCause.title}: ${rootCause.summary}`, 600)}`,
+        `*Likely root cause* (${LAYER_TITLES[rootCause.layer]}): ${escapeWithin(rootCause.summary, 600)}`,
       ),
     );
   }
