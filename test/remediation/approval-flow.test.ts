@@ -9,6 +9,7 @@ import type { ApprovalRequest } from '../../src/remediation/model.js';
 import { RECIPIENT } from '../support/aws-endpoint.js';
 import type { RecordedCall } from '../support/slack-api.js';
 import { CHANNEL } from '../slack/harness.js';
+import { UNKNOWN_REQUEST } from '../../src/slack/listeners/approval-decision.js';
 import {
   APPROVER,
   type ApprovalApp,
@@ -111,6 +112,23 @@ describe('remove-suppression', () => {
     expect((await app.store.getRequest(request.id))?.state).toBe('pending');
     expect((await app.store.listAudit({ requestId: request.id })).at(-1)).toMatchObject({ event: 'refused', actor: OUTSIDER });
     expect(app.harness.slack.ok('chat.update')).toHaveLength(0);
+  });
+
+  it('answers a click on an unknown (stale or altered) request privately, and changes nothing', async () => {
+    app = await startApprovalApp(world);
+    await requestSuppressionFix();
+    await app.approve('not-a-real-request-id', APPROVER);
+    const reply = app.harness.slack.calls.find((c) => c.method === 'response_url' && String(c.args.text).includes('unknown'));
+    expect(reply?.args).toMatchObject({ response_type: 'ephemeral', text: UNKNOWN_REQUEST });
+    expect(world.aws.callsOf('DeleteSuppressedDestination')).toHaveLength(0);
+  });
+
+  it('answers a click on an unknown fix offer privately, and requests nothing', async () => {
+    app = await startApprovalApp(world);
+    await app.requestFix('no-such-offer');
+    const note = app.harness.slack.ok('chat.postEphemeral').at(-1);
+    expect(String(note?.args.text)).toMatch(/This fix offer is unknown/);
+    expect(await app.store.listAudit()).toEqual([]);
   });
 
   it('refuses self-approval of a suppression removal unless configured', async () => {

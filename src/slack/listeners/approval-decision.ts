@@ -8,10 +8,12 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import { openCredentialPresenter } from '../approval-adapters.js';
 import type { SlackDeps } from '../deps.js';
 
+export const UNKNOWN_REQUEST = 'This approval request is unknown (it may come from another installation or a wiped store). Nothing was changed.';
+
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
 export function approvalDecisionListener(deps: SlackDeps, decision: 'approve' | 'reject') {
-  return async ({ ack, action, body, client }: ButtonArgs): Promise<void> => {
+  return async ({ ack, action, body, client, respond }: ButtonArgs): Promise<void> => {
     await ack();
     const approval = deps.approval;
     if (!approval) return;
@@ -23,6 +25,12 @@ export function approvalDecisionListener(deps: SlackDeps, decision: 'approve' | 
       // Opened after the claim and before any AWS call, only for a credential-creating step.
       openPresenter: () => openCredentialPresenter(client.views, body.trigger_id, deps.log),
     });
+    if (outcome === 'not-found') {
+      // A stale or altered button: say so instead of doing nothing.
+      await respond({ response_type: 'ephemeral', replace_original: false, text: UNKNOWN_REQUEST }).catch((error: unknown) =>
+        deps.log.warn({ err: error }, 'could not send a private message'),
+      );
+    }
     deps.log.info({ requestId, user: body.user.id, decision, outcome }, 'approval decision handled');
   };
 }
