@@ -30,7 +30,7 @@ import { blocksToText } from '../test/support/blockkit-text.js';
 import { startDnsServer } from '../test/support/dns-server.js';
 import { canonicalZones, RECIPIENT_ADDRESS, SENDER_ADDRESS, SES_REGION } from '../test/support/scenarios/canonical-dns.js';
 import { type RecordedCall, startFakeSlackApi } from '../test/support/slack-api.js';
-import { appMentionEnvelope, commandFields, createSlackRequester } from '../test/support/slack-requests.js';
+import { appMentionEnvelope, buttonClickPayload, commandFields, createSlackRequester } from '../test/support/slack-requests.js';
 import { startSmtpServer } from '../test/support/smtp-server.js';
 
 const OUTPUT_DIR = 'demo-output';
@@ -200,19 +200,19 @@ async function main(): Promise<void> {
   };
   const click = async (step: string, user: string, actionId: string, value: string, message: RecordedCall): Promise<void> => {
     const ts = String(message.result?.ts ?? message.args.ts ?? TICKET_TS);
-    const response = await slack.interactive({
-      type: 'block_actions',
-      token: 'legacy-verification-token',
-      api_app_id: 'A0DEMO',
-      team: { id: 'T0DEMO', domain: 'demo' },
-      user: { id: user, username: user.toLowerCase(), team_id: 'T0DEMO' },
-      container: { type: 'message', message_ts: ts, channel_id: CHANNEL, is_ephemeral: false },
-      trigger_id: `trigger-${user}-${Date.now()}`,
-      channel: { id: CHANNEL, name: 'support' },
-      message: { type: 'message', ts, thread_ts: String(message.args.thread_ts ?? ts), text: String(message.args.text ?? '') },
-      response_url: slackApi.responseUrl(`click-${user}-${actionId}`),
-      actions: [{ type: 'button', action_id: actionId, block_id: 'b', value, action_ts: String(Date.now() / 1000) }],
-    });
+    const response = await slack.interactive(
+      buttonClickPayload({
+        user,
+        channel: CHANNEL,
+        messageTs: ts,
+        threadTs: String(message.args.thread_ts ?? ts),
+        actionId,
+        value,
+        triggerId: `trigger-${user}-${performance.now()}`,
+        responseUrl: slackApi.responseUrl(`click-${user}-${actionId}`),
+        messageText: String(message.args.text ?? ''),
+      }),
+    );
     expect(response.status === 200, step, `the click was answered ${response.status}, not 200`);
   };
   const posted = (): RecordedCall[] => slackApi.calls.filter((c) => c.method === 'chat.postMessage' && c.status === 200);

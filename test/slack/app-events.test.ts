@@ -13,7 +13,7 @@ import type { Block } from '../../src/slack/render/blocks.js';
 import type { ThreadExtractor } from '../../src/slack/thread-extraction.js';
 import { canonicalZones, RECIPIENT_ADDRESS, SENDER_ADDRESS, SENDER_DOMAIN } from '../support/scenarios/canonical-dns.js';
 import type { RecordedCall } from '../support/slack-api.js';
-import { appMentionEnvelope } from '../support/slack-requests.js';
+import { appMentionEnvelope, buttonClickPayload } from '../support/slack-requests.js';
 import { BOT_ID, BOT_USER_ID, CHANNEL, type Harness, startHarness, USER } from './harness.js';
 import { blocksText, expectWithinLimits } from './limits.js';
 
@@ -190,18 +190,19 @@ describe('thread mentions, shortcut and buttons', () => {
     const offer = await h.offers.get(button!.value);
     expect(offer).toMatchObject({ runId: report.runId, findingId: 'suppression.fixable', channel: CHANNEL, threadTs: place.threadTs, offeredTo: USER });
 
-    const ack = await h.requests.interactive({
-      type: 'block_actions',
-      trigger_id: '1.2.4',
-      response_url: h.slack.responseUrl('button'),
-      team: { id: 'T0TEST', domain: 'test' },
-      user: { id: 'U0OTHER', name: 'other' },
-      channel: { id: CHANNEL, name: 'support' },
-      container: { type: 'message', message_ts: message.result?.ts, channel_id: CHANNEL, thread_ts: place.threadTs },
-      message: { type: 'message', ts: message.result?.ts, thread_ts: place.threadTs, text: 'x' },
-      actions: [{ type: 'button', action_id: REQUEST_FIX_ACTION, block_id: actions?.block_id, value: button!.value, text: { type: 'plain_text', text: 'Request fix' }, action_ts: '1' }],
-      token: 'legacy-verification-token',
-    });
+    const ack = await h.requests.interactive(
+      buttonClickPayload({
+        user: 'U0OTHER',
+        channel: CHANNEL,
+        messageTs: String(message.result?.ts),
+        threadTs: place.threadTs,
+        actionId: REQUEST_FIX_ACTION,
+        value: button!.value,
+        ...(actions?.block_id ? { blockId: actions.block_id } : {}),
+        triggerId: '1.2.4',
+        responseUrl: h.slack.responseUrl('button'),
+      }),
+    );
     expect(ack.status).toBe(200);
     const answer = await h.slack.waitFor((c) => c.method === 'response_url' && c.responseId === 'button', 'the button answer');
     expect(answer.args.response_type).toBe('ephemeral');

@@ -102,3 +102,33 @@ export function appMentionEnvelope(input: { eventId: string; channel: string; us
     },
   };
 }
+
+/** An interactivity `block_actions` payload: one button click on a message (in a thread). */
+export function buttonClickPayload(input: {
+  user: string;
+  channel: string;
+  messageTs: string;
+  threadTs?: string;
+  actionId: string;
+  value: string;
+  blockId?: string;
+  triggerId: string;
+  responseUrl: string;
+  messageText?: string;
+}): Record<string, unknown> {
+  return {
+    type: 'block_actions',
+    token: 'legacy-verification-token',
+    api_app_id: 'A0TEST',
+    team: { id: 'T0TEST', domain: 'test' },
+    user: { id: input.user, username: input.user.toLowerCase(), team_id: 'T0TEST' },
+    container: { type: 'message', message_ts: input.messageTs, channel_id: input.channel, is_ephemeral: false, ...(input.threadTs ? { thread_ts: input.threadTs } : {}) },
+    trigger_id: input.triggerId,
+    channel: { id: input.channel, name: 'support' },
+    message: { type: 'message', ts: input.messageTs, thread_ts: input.threadTs ?? input.messageTs, text: input.messageText ?? 'maildiag' },
+    response_url: input.responseUrl,
+    actions: [
+      { type: 'button', action_id: input.actionId, block_id: input.blockId ?? 'b', value: input.value, action_ts: '1700000002.000000', text: { type: 'plain_text', text: 'x' } },
+    ],
+  };
+}

@@ -18,6 +18,7 @@ import { deriveSmtpPassword } from '../../../src/knowledge/smtp-password.js';
 import type { RemediationOffer } from '../../../src/remediation/offers.js';
 import { createLayerRechecker } from '../../../src/remediation/recheck.js';
 import { type RemediationStore, openSqliteStore } from '../../../src/remediation/store.js';
+import { buttonClickPayload } from '../../support/slack-requests.js';
 import { approvalFactory } from '../../../src/slack/approval-adapters.js';
 import { APPROVE_ACTION, REJECT_ACTION } from '../../../src/slack/render/approval.js';
 import { createServices } from '../../../src/wiring.js';
@@ -160,19 +161,18 @@ export async function startApprovalApp(world: ApprovalWorld, options: AppOptions
   const click: ApprovalApp['click'] = async ({ actionId, value, user, messageTs, triggerId }) => {
     clicks += 1;
     const ts = messageTs ?? `1700000001.${String(clicks).padStart(6, '0')}`;
-    const response = await h.requests.interactive({
-      type: 'block_actions',
-      token: 'legacy-verification-token',
-      api_app_id: 'A0TEST',
-      team: { id: 'T0TEST', domain: 'test' },
-      user: { id: user, username: user.toLowerCase(), team_id: 'T0TEST' },
-      container: { type: 'message', message_ts: ts, channel_id: CHANNEL, is_ephemeral: false },
-      trigger_id: triggerId ?? `trigger-${clicks}`,
-      channel: { id: CHANNEL, name: 'support' },
-      message: { type: 'message', ts, thread_ts: THREAD_TS, text: 'maildiag' },
-      response_url: h.slack.responseUrl(`click-${clicks}`),
-      actions: [{ type: 'button', action_id: actionId, block_id: 'b', value, action_ts: '1700000002.000000', text: { type: 'plain_text', text: 'x' } }],
-    });
+    const response = await h.requests.interactive(
+      buttonClickPayload({
+        user,
+        channel: CHANNEL,
+        messageTs: ts,
+        threadTs: THREAD_TS,
+        actionId,
+        value,
+        triggerId: triggerId ?? `trigger-${clicks}`,
+        responseUrl: h.slack.responseUrl(`click-${clicks}`),
+      }),
+    );
     if (response.status !== 200) throw new Error(`click answered ${response.status}`);
   };
   const decisionHandled: ApprovalApp['decisionHandled'] = async (requestId, user, nth = 1) => {
