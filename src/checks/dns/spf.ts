@@ -192,11 +192,17 @@ export async function sesSendingAddresses(dns: DnsClient): Promise<SesSendingAdd
 }
 
 /** Whether SES's sending addresses pass SPF for the envelope domain SES uses. */
-export async function checkSesAuthorised(dns: DnsClient, senderDomain: string, mailFrom: MailFromInput[]): Promise<Finding> {
+export async function checkSesAuthorised(
+  dns: DnsClient,
+  senderDomain: string,
+  mailFrom: MailFromInput[],
+  /** Already started by the caller (it does not depend on SES facts); fetched here otherwise. */
+  sesAddresses: Promise<SesSendingAddresses> = sesSendingAddresses(dns),
+): Promise<Finding> {
   const base = { id: 'ses', title: 'SPF for mail sent through SES' };
   let ses: SesSendingAddresses;
   try {
-    ses = await sesSendingAddresses(dns);
+    ses = await sesAddresses;
   } catch (error) {
     if (error instanceof DnsLookupError) {
       return makeFinding(LAYER, CHECK, {
@@ -298,7 +304,9 @@ export const spfCheck: Check = {
       return finding;
     };
     void recordFinding(ctx.target.senderDomain, 'from').catch(() => undefined);
-    void sesSendingAddresses(ctx.dns).catch(() => undefined);
+    const sesAddresses = sesSendingAddresses(ctx.dns);
+    // Awaited below; this only keeps an early failure from counting as unhandled meanwhile.
+    sesAddresses.catch(() => undefined);
     const inputs = await dnsInputs(ctx);
     const domains: Array<{ domain: string; role: SpfDomainRole }> = [{ domain: inputs.senderDomain, role: 'from' }];
     for (const entry of inputs.mailFrom) {
@@ -306,7 +314,7 @@ export const spfCheck: Check = {
     }
     const [records, ses] = await Promise.all([
       Promise.all(domains.map(({ domain, role }) => recordFinding(domain, role))),
-      checkSesAuthorised(ctx.dns, inputs.senderDomain, inputs.mailFrom),
+      checkSesAuthorised(ctx.dns, inputs.senderDomain, inputs.mailFrom, sesAddresses),
     ]);
     return [...records, ses];
   },
