@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { Check } from '../../core/engine.js';
+import type { AwsCheck } from '../../core/engine.js';
 import { type EvidenceItem, type Finding, makeFinding } from '../../core/finding.js';
 import { DnsLookupError, type RunContext } from '../../core/ports.js';
 import { sesSmtpEndpoint, type SmtpProbeResult } from '../../core/smtp-ports.js';
@@ -37,7 +37,7 @@ function probeEvidence(result: SmtpProbeResult, endpoint: { host: string; port: 
 }
 
 /** Connects to the relay's SES SMTP endpoint; authenticates only with a credential the bot holds. */
-export const smtpEndpointCheck: Check = {
+export const smtpEndpointCheck: AwsCheck = {
   id: CHECK,
   layer: LAYER,
   title: TITLE,
