@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from './config.js';
 import type { Clock } from './core/ports.js';
 import { sesSmtpEndpoint } from './core/smtp-ports.js';
+import { destroyAwsClients } from './io/aws-clients.js';
 import { createRemediationGateways } from './io/aws-remediation.js';
 import { createSmtpCredentialTester } from './io/smtp-credential-tester.js';
 import { createSmtpProber } from './io/smtp-probe.js';
@@ -63,7 +64,7 @@ export function composeApp(config: AppConfig, log: Logger, options: ComposeOptio
       store,
       policy: config.approval,
       // Without AWS access every request is refused, saying so.
-      gateways: services.aws ? createRemediationGateways({ ...(endpoint ? { endpoint } : {}), ...(config.remediationRoleArn ? { roleArn: config.remediationRoleArn } : {}) }) : undefined,
+      gateways: services.aws ? createRemediationGateways({ ...(endpoint ? { endpoint } : {}), ...(config.remediationRoleArn ? { roleArn: config.remediationRoleArn } : {}), logger: log }) : undefined,
       smtp: {
         tester: createSmtpCredentialTester({ prober, timeoutMs: config.smtp.timeoutMs, ...(tls ? { tls } : {}) }),
         endpointFor: (region) => config.engine.smtpEndpoint ?? sesSmtpEndpoint(region),
@@ -92,6 +93,8 @@ export function composeApp(config: AppConfig, log: Logger, options: ComposeOptio
     async stop(stopOptions) {
       stopSweeper?.();
       await slack.stop(stopOptions);
+      // After the drain: close the pooled AWS clients' sockets.
+      destroyAwsClients();
     },
   };
 }

@@ -16,8 +16,8 @@ export interface DiagnosisServices {
   modules: readonly LayerModule[];
   /** The shared, uncached DNS client; each run wraps it in its own cache. */
   dns: DnsClient;
-  /** Builds the run's AWS gateways; undefined when AWS is not configured. */
-  aws: ((counters: RunCounters) => AwsGateways) | undefined;
+  /** Builds the run's AWS gateways (every request cancelled by `signal`); undefined when AWS is not configured. */
+  aws: ((counters: RunCounters, signal: AbortSignal) => AwsGateways) | undefined;
   smtp: SmtpProber | undefined;
   /** True when AWS was switched off on purpose, so front ends need not point out its absence. */
   awsOffOnPurpose?: boolean;
@@ -33,20 +33,23 @@ export interface DiagnoseOptions extends RunOptions {
 
 export async function diagnose(target: Target, services: DiagnosisServices, options: DiagnoseOptions = {}): Promise<Report> {
   const counters = newCounters();
+  // Ends with the run: no AWS request or DNS query outlives the report.
+  const run = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, run.signal]) : run.signal;
   const ctx = createRunContext({
     target,
     dns: createRunDns(services.dns, counters),
     counters,
-    aws: services.aws?.(counters),
+    aws: services.aws?.(counters, signal),
     smtp: services.smtp,
     settings: services.settings,
     log: services.log,
     ...(services.clock ? { clock: services.clock } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
+    signal,
     ...(options.runId ? { runId: options.runId } : {}),
   });
   ctx.log.info({ target: { sender: target.senderDomain, recipients: target.recipients.length } }, 'diagnosis started');
-  const report = await runDiagnosis(services.modules, ctx, options);
+  const report = await runDiagnosis(services.modules, ctx, options).finally(() => run.abort(new Error('the run has finished')));
   ctx.log.info({ verdict: report.verdict, stats: report.stats }, 'diagnosis finished');
   return report;
 }

@@ -43,7 +43,8 @@ export function createServices(
   return {
     modules: LAYER_MODULES,
     dns: createDnsClient({ servers, timeoutMs: config.dns.timeoutMs, tries: 2 }),
-    aws: aws.available ? (counters) => createAwsGateways(endpoint ? { endpoint } : {}, counters) : undefined,
+    // Clients come from the process-wide pool (one per region); the SDK logs through pino.
+    aws: aws.available ? (counters, signal) => createAwsGateways({ ...(endpoint ? { endpoint } : {}), logger: log }, counters, signal) : undefined,
     awsSource: aws.source,
     awsOffOnPurpose: aws.deliberate === true,
     smtp: createSmtpProber({ timeoutMs: config.smtp.timeoutMs, ...(config.smtp.ca ? { tls: { ca: config.smtp.ca } } : {}) }),

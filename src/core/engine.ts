@@ -109,7 +109,8 @@ async function runOneCheck(check: Check, ctx: RunContext): Promise<Finding[]> {
     }, timeoutMs);
   });
   try {
-    const findings = await Promise.race([check.run({ ...ctx, signal: controller.signal }), timeout]);
+    const checkCtx = { ...ctx, signal: controller.signal, aws: ctx.aws?.withSignal(controller.signal) };
+    const findings = await Promise.race([check.run(checkCtx), timeout]);
     return findings.length > 0
       ? findings
       : [makeFinding(check.layer, check.id, { status: 'info', title: check.title, summary: 'Nothing to report.' })];
