@@ -11,6 +11,7 @@ import { sesSmtpEndpoint } from './core/smtp-ports.js';
 import { createRemediationGateways } from './io/aws-remediation.js';
 import { createSmtpCredentialTester } from './io/smtp-credential-tester.js';
 import { createSmtpProber } from './io/smtp-probe.js';
+import { createMetrics, type Metrics, startMetricsServer } from './metrics.js';
 import { createLayerRechecker } from './remediation/recheck.js';
 import { openSqliteStore, type RemediationStore } from './remediation/store.js';
 import { approvalFactory, startExpirySweeper } from './slack/approval-adapters.js';
@@ -31,14 +32,17 @@ export interface ComposeOptions {
   delay?: (ms: number) => Promise<void>;
   /** Passed to the Slack app (tests and benchmarks observe runs, shorten retries). */
   slack?: Pick<SlackAppDeps, 'onRunFinished' | 'retryConfig' | 'progressIntervalMs' | 'postIntervalMs' | 'scheduler'>;
+  /** Defaults to a new registry with process metrics. */
+  metrics?: Metrics;
 }
 
 export interface ComposedApp {
   slack: SlackAppHandle;
   services: DiagnosisServices & { awsSource: string };
   store: RemediationStore;
-  /** Starts the receiver and the expiry sweeper. */
-  start(options?: { port?: number }): Promise<{ port: number | undefined }>;
+  metrics: Metrics;
+  /** Starts the receiver, the metrics listener (MAILDIAG_METRICS_PORT) and the expiry sweeper. */
+  start(options?: { port?: number }): Promise<{ port: number | undefined; metricsPort?: number }>;
   stop(options?: { drainMs?: number }): Promise<void>;
 }
 
@@ -46,8 +50,9 @@ const realDelay = (ms: number): Promise<void> => new Promise((resolve) => setTim
 
 export function composeApp(config: AppConfig, log: Logger, options: ComposeOptions = {}): ComposedApp {
   const env = options.env ?? process.env;
+  const metrics = options.metrics ?? createMetrics();
   const baseServices = createServices(config, log, {}, env);
-  const services = { ...baseServices, ...(options.clock ? { clock: options.clock } : {}) };
+  const services = { ...baseServices, metrics: metrics.diagnosis, ...(options.clock ? { clock: options.clock } : {}) };
   const clock = options.clock ?? { now: () => new Date() };
   const store = openSqliteStore({ path: config.store.path, now: () => clock.now() });
   const tls = config.smtp.ca ? { ca: config.smtp.ca } : undefined;
@@ -58,9 +63,11 @@ export function composeApp(config: AppConfig, log: Logger, options: ComposeOptio
     services,
     offers: store,
     log,
+    metrics,
     ...options.slack,
     approval: approvalFactory({
       store,
+      metrics,
       policy: config.approval,
       // Without AWS access every request is refused, saying so.
       gateways: services.aws ? createRemediationGateways({ ...(endpoint ? { endpoint } : {}), ...(config.remediationRoleArn ? { roleArn: config.remediationRoleArn } : {}) }) : undefined,
@@ -79,19 +86,23 @@ export function composeApp(config: AppConfig, log: Logger, options: ComposeOptio
   });
 
   let stopSweeper: (() => void) | undefined;
+  let metricsServer: { port: number; close(): Promise<void> } | undefined;
   return {
     slack,
     services,
     store,
+    metrics,
     async start(startOptions) {
+      if (config.metrics.port !== undefined) metricsServer = await startMetricsServer(metrics, { port: config.metrics.port, log });
       const started = await slack.start(startOptions);
       const approval = slack.deps.approval;
       if (approval) stopSweeper = startExpirySweeper(approval.service, log);
-      return started;
+      return { ...started, ...(metricsServer ? { metricsPort: metricsServer.port } : {}) };
     },
     async stop(stopOptions) {
       stopSweeper?.();
       await slack.stop(stopOptions);
+      await metricsServer?.close();
     },
   };
 }

@@ -11,6 +11,7 @@ import type { Report } from './core/report.js';
 import type { SmtpProber } from './core/smtp-ports.js';
 import type { Target } from './core/target.js';
 import { createRunDns } from './io/dns.js';
+import type { DiagnosisMetrics, DiagnosisTrigger } from './metrics.js';
 
 export interface DiagnosisServices {
   modules: readonly LayerModule[];
@@ -24,11 +25,15 @@ export interface DiagnosisServices {
   settings: EngineSettings;
   log: Logger;
   clock?: Clock;
+  /** Prometheus hooks (src/metrics.ts); the Slack app sets them, the CLI does not. */
+  metrics?: DiagnosisMetrics;
 }
 
 export interface DiagnoseOptions extends RunOptions {
   runId?: string;
   signal?: AbortSignal;
+  /** What asked for this run (a metrics label). Default `other`. */
+  trigger?: DiagnosisTrigger;
 }
 
 export async function diagnose(target: Target, services: DiagnosisServices, options: DiagnoseOptions = {}): Promise<Report> {
@@ -46,7 +51,27 @@ export async function diagnose(target: Target, services: DiagnosisServices, opti
     ...(options.runId ? { runId: options.runId } : {}),
   });
   ctx.log.info({ target: { sender: target.senderDomain, recipients: target.recipients.length } }, 'diagnosis started');
-  const report = await runDiagnosis(services.modules, ctx, options);
+  const report = await runDiagnosis(services.modules, ctx, services.metrics ? measured(services.metrics, options) : options);
+  services.metrics?.diagnosisFinished(options.trigger ?? 'other', report);
   ctx.log.info({ verdict: report.verdict, stats: report.stats }, 'diagnosis finished');
   return report;
+}
+
+/** Times each check and layer through the engine's progress events, for the metrics. */
+function measured(metrics: DiagnosisMetrics, options: DiagnoseOptions): DiagnoseOptions {
+  const started = performance.now();
+  const checkStarts = new Map<string, number>();
+  const seconds = (since: number): number => (performance.now() - since) / 1000;
+  return {
+    ...options,
+    onProgress(event) {
+      if (event.type === 'check-started') checkStarts.set(`${event.layer}.${event.check}`, performance.now());
+      else if (event.type === 'check-finished') {
+        const key = `${event.layer}.${event.check}`;
+        metrics.checkFinished(event.layer, event.check, seconds(checkStarts.get(key) ?? started), event.findings);
+        checkStarts.delete(key);
+      } else metrics.layerFinished(event.layer, seconds(started));
+      options.onProgress?.(event);
+    },
+  };
 }
