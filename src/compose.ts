@@ -17,6 +17,9 @@ import { approvalFactory, startExpirySweeper } from './slack/approval-adapters.j
 import { createSlackApp, type SlackAppDeps, type SlackAppHandle } from './slack/app.js';
 import type { DiagnosisServices } from './service.js';
 import { createServices } from './wiring.js';
+import { createSlackGateway } from './slack/gateway.js';
+import type { Watch } from './watch/index.js';
+import { composeWatch, type WatchComposeOptions } from './watch/compose.js';
 
 /** SMTP AUTH retries while a new IAM key propagates to SES (seconds to a few minutes). */
 const SMTP_VERIFY_ATTEMPTS = 8;
@@ -31,12 +34,16 @@ export interface ComposeOptions {
   delay?: (ms: number) => Promise<void>;
   /** Passed to the Slack app (tests and benchmarks observe runs, shorten retries). */
   slack?: Pick<SlackAppDeps, 'onRunFinished' | 'retryConfig' | 'progressIntervalMs' | 'postIntervalMs' | 'scheduler'>;
+  /** The watch's clock, scheduler, store or intake hooks (tests, demo). */
+  watch?: WatchComposeOptions;
 }
 
 export interface ComposedApp {
   slack: SlackAppHandle;
   services: DiagnosisServices & { awsSource: string };
   store: RemediationStore;
+  /** SES event intake and scheduled audit; undefined when not configured. */
+  watch: Watch | undefined;
   /** Starts the receiver and the expiry sweeper. */
   start(options?: { port?: number }): Promise<{ port: number | undefined }>;
   stop(options?: { drainMs?: number }): Promise<void>;
@@ -78,19 +85,26 @@ export function composeApp(config: AppConfig, log: Logger, options: ComposeOptio
     }),
   });
 
+  const watch = composeWatch(config, services, createSlackGateway(slack.app.client, slack.deps.pacer), log, options.watch);
+  if (watch) slack.deps.watch = { channel: config.watch.channel, statusText: () => watch.statusText() };
+
   let stopSweeper: (() => void) | undefined;
   return {
     slack,
     services,
     store,
+    watch,
     async start(startOptions) {
       const started = await slack.start(startOptions);
       const approval = slack.deps.approval;
       if (approval) stopSweeper = startExpirySweeper(approval.service, log);
+      watch?.start();
       return started;
     },
     async stop(stopOptions) {
       stopSweeper?.();
+      // SIGTERM: stop polling and finish the events in hand before the app stops.
+      await watch?.stop();
       await slack.stop(stopOptions);
     },
   };
