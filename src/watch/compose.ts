@@ -8,8 +8,9 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config.js';
 import type { Clock } from '../core/ports.js';
 import { parseTargetText } from '../core/target.js';
-import { diagnose, type DiagnosisServices } from '../service.js';
-import type { SlackGateway } from '../slack/gateway.js';
+import { diagnose, type DiagnosisServices } from '../compose.js';
+import type { SlackAppHandle } from '../slack/app.js';
+import { createSlackGateway } from '../slack/gateway.js';
 import type { Scheduler } from '../slack/progress.js';
 import { createAuditRunner } from './audit.js';
 import { createIdentityLister } from './identities.js';
@@ -25,8 +26,11 @@ export interface WatchComposeOptions {
   intake?: WatchDeps['intake'];
 }
 
-export function composeWatch(config: AppConfig, services: DiagnosisServices, slack: SlackGateway, log: Logger, options: WatchComposeOptions = {}): Watch | undefined {
+/** Builds the watch and hands `/maildiag watch` and the Diagnose button their dependencies. */
+export function composeWatch(config: AppConfig, services: DiagnosisServices, app: SlackAppHandle, log: Logger, options: WatchComposeOptions = {}): Watch | undefined {
   const watch = config.watch;
+  // Posts share the app's Web API client and its per-channel pacing.
+  const slack = createSlackGateway(app.app.client, app.deps.pacer);
   if (!watch.channel || (!watch.queueUrl && watch.auditEveryMs === undefined)) return undefined;
   const endpoint = config.aws.endpoint;
   const store = options.store ?? openSqliteWatchStore({ path: config.store.path });
@@ -38,7 +42,7 @@ export function composeWatch(config: AppConfig, services: DiagnosisServices, sla
       ? createAuditRunner({
           everyMs: watch.auditEveryMs,
           regions: config.engine.regions,
-          listIdentities: createIdentityLister(endpoint ? { endpoint } : {}),
+          listIdentities: createIdentityLister({ ...(endpoint ? { endpoint } : {}), logger: log }),
           diagnose: (identity, region) => diagnose(parseTargetText(`${identity} region=${region}`), services, { layers: ['ses', 'dns'] }),
           store,
           slack,
@@ -49,7 +53,7 @@ export function composeWatch(config: AppConfig, services: DiagnosisServices, sla
         })
       : undefined;
   if (watch.auditEveryMs !== undefined && !audit) log.warn('MAILDIAG_AUDIT_EVERY is set but AWS is not configured: the scheduled audit is off');
-  return createWatch({
+  const composed = createWatch({
     config: watch,
     store,
     slack,
@@ -57,8 +61,10 @@ export function composeWatch(config: AppConfig, services: DiagnosisServices, sla
     clock,
     holder,
     ...(options.scheduler ? { scheduler: options.scheduler } : {}),
-    ...(watch.queueUrl ? { queue: createSqsQueue({ url: watch.queueUrl, region: watch.queueRegion, ...(endpoint ? { endpoint } : {}) }) } : {}),
+    ...(watch.queueUrl ? { queue: createSqsQueue({ url: watch.queueUrl, region: watch.queueRegion, ...(endpoint ? { endpoint } : {}), logger: log }) } : {}),
     ...(audit ? { audit } : {}),
     ...(options.intake ? { intake: options.intake } : {}),
   });
+  app.deps.watch = { channel, statusText: () => composed.statusText() };
+  return composed;
 }

@@ -1,8 +1,9 @@
 /**
  * Lists the SES identities of a region (SESv2 ListEmailIdentities, paginated) for the
- * scheduled audit. One client per region, built once per process.
+ * scheduled audit. Clients come from the shared pool (one per process and region).
  */
-import { ListEmailIdentitiesCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { ListEmailIdentitiesCommand } from '@aws-sdk/client-sesv2';
+import { type AwsClientOptions, awsClientPool } from '../io/aws-clients.js';
 
 export interface ListedIdentity {
   name: string;
@@ -17,24 +18,10 @@ export type IdentityLister = (region: string, signal?: AbortSignal) => Promise<L
 /** An audit looks at this many identities per region at most; the rest are reported as left out. */
 export const MAX_IDENTITIES_PER_REGION = 500;
 
-export function createIdentityLister(options: { endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string }; maxAttempts?: number } = {}): IdentityLister {
-  const clients = new Map<string, SESv2Client>();
-  const clientFor = (region: string): SESv2Client => {
-    let client = clients.get(region);
-    if (!client) {
-      client = new SESv2Client({
-        region,
-        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-        ...(options.credentials ? { credentials: options.credentials } : {}),
-        maxAttempts: options.maxAttempts ?? 3,
-        requestHandler: { requestTimeout: 10_000, connectionTimeout: 5_000 },
-      });
-      clients.set(region, client);
-    }
-    return client;
-  };
+/** Clients come from the process-wide pool (src/io/aws-clients.ts), shared with the diagnosis. */
+export function createIdentityLister(options: AwsClientOptions = {}): IdentityLister {
   return async (region, signal) => {
-    const client = clientFor(region);
+    const client = awsClientPool(options).sesv2(region);
     const identities: ListedIdentity[] = [];
     let token: string | undefined;
     do {

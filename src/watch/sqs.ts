@@ -1,7 +1,8 @@
 /**
  * The event queue behind a small interface (receive, delete, attributes) and its adapter
- * over @aws-sdk/client-sqs. The SDK client is built once per process; every call carries
- * an abort signal so shutdown can cut a long poll short.
+ * over @aws-sdk/client-sqs. The SDK client is built once per process (SQS is not in the
+ * diagnosis's client pool: one queue, one client); every call carries an abort signal so
+ * shutdown can cut a long poll short.
  */
 import {
   DeleteMessageBatchCommand,
@@ -10,6 +11,8 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import type { Logger } from 'pino';
+import { sdkLogger } from '../io/aws-clients.js';
 
 export interface QueueMessage {
   /** SQS MessageId (not the SNS one). */
@@ -44,6 +47,8 @@ export interface SqsQueueOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** SDK attempts per call; the intake backs off itself, so few. */
   maxAttempts?: number;
+  /** The SDK's own log lines go through pino (as for the other AWS clients). */
+  logger?: Logger;
 }
 
 /** Long polls hold the connection up to 20 s: the request timeout must exceed the wait. */
@@ -67,6 +72,7 @@ export function createSqsQueue(options: SqsQueueOptions): EventQueue {
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
     maxAttempts: options.maxAttempts ?? 2,
+    ...(options.logger ? { logger: sdkLogger(options.logger) } : {}),
     requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: 5_000 },
   });
   const url = options.url;

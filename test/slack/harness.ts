@@ -9,10 +9,10 @@ import type { LayerModule } from '../../src/core/engine.js';
 import type { Report } from '../../src/core/report.js';
 import { createLogger } from '../../src/log.js';
 import { createMemoryOfferStore, type OfferStore } from '../../src/remediation/offers.js';
-import type { DiagnosisServices } from '../../src/service.js';
+import type { DiagnosisServices } from '../../src/compose.js';
 import { createSlackApp, type SlackAppDeps, type SlackAppHandle } from '../../src/slack/app.js';
 import type { RunPlace } from '../../src/slack/deps.js';
-import { createServices } from '../../src/wiring.js';
+import { createServices } from '../../src/compose.js';
 import { createAwsGateways } from '../../src/io/aws.js';
 import { SCENARIO_NOW, type TestAwsEndpoint } from '../support/aws-endpoint.js';
 import { BOT_CREDENTIALS } from '../support/aws-run.js';
@@ -59,7 +59,7 @@ export interface HarnessOptions {
   modules?: (defaults: readonly LayerModule[]) => readonly LayerModule[];
   deps?: Partial<SlackAppDeps>;
   /** Run the AWS layers against this loopback endpoint (the scenario's clock is used). */
-  aws?: TestAwsEndpoint;
+  aws?: Pick<TestAwsEndpoint, 'url'>;
   /** Default debug (tests look at every line); the benchmark uses info. */
   logLevel?: 'debug' | 'info';
 }
@@ -99,7 +99,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const withAws: DiagnosisServices = aws
     ? {
         ...base,
-        aws: (counters) => createAwsGateways({ endpoint: aws.url, credentials: BOT_CREDENTIALS, maxAttempts: 1 }, counters),
+        aws: (counters, signal) => createAwsGateways({ endpoint: aws.url, credentials: BOT_CREDENTIALS, maxAttempts: 1 }, counters, signal),
         clock: { now: () => SCENARIO_NOW },
       }
     : base;

@@ -21,7 +21,7 @@ import { type RemediationStore, openSqliteStore } from '../../../src/remediation
 import { buttonClickPayload } from '../../support/slack-requests.js';
 import { approvalFactory } from '../../../src/slack/approval-adapters.js';
 import { APPROVE_ACTION, REJECT_ACTION } from '../../../src/slack/render/approval.js';
-import { createServices } from '../../../src/wiring.js';
+import { createServices } from '../../../src/compose.js';
 import { loadEngineConfig } from '../../../src/config.js';
 import { type AwsScenario, SCENARIO_NOW, SMTP_USER, type TestAwsEndpoint, canonicalScenario, startAwsEndpoint } from '../../support/aws-endpoint.js';
 import { BOT_CREDENTIALS } from '../../support/aws-run.js';
@@ -126,7 +126,7 @@ export async function startApprovalApp(world: ApprovalWorld, options: AppOptions
         const engine = loadEngineConfig({ MAILDIAG_AWS: 'on', MAILDIAG_SMTP_USERS: SMTP_USER, MAILDIAG_DNS_SERVERS: '127.0.0.1:9' });
         const services = {
           ...createServices(engine, log),
-          aws: (counters: Parameters<typeof createAwsGateways>[1]) => createAwsGateways(awsOptions, counters),
+          aws: (counters: Parameters<typeof createAwsGateways>[1], signal: AbortSignal) => createAwsGateways(awsOptions, counters, signal),
           smtp: undefined,
           clock: world.clock,
         };
