@@ -97,6 +97,7 @@ const appSchema = engineSchema.extend({
   MAILDIAG_DB: z.string().min(1).optional().default('./data/maildiag.db'),
   MAILDIAG_SECRET_ARN: z.string().regex(/^arn:aws[\w-]*:secretsmanager:/, 'must be a Secrets Manager ARN').optional(),
   MAILDIAG_REMEDIATION_ROLE_ARN: z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\//, 'must be an IAM role ARN').optional(),
+  MAILDIAG_METRICS_PORT: z.string().regex(/^\d{1,5}$/, 'must be a port number').transform(Number).refine((port) => port < 65536, 'must be a port number below 65536').optional(),
   ...watchEnvShape,
 });
 
@@ -125,6 +126,8 @@ export interface AppConfig extends EngineConfig {
   store: { path: string };
   secretArn: string | undefined;
   remediationRoleArn: string | undefined;
+  /** A separate listener for GET /metrics (Socket Mode, or to keep metrics off the public port); 0 = any free port. */
+  metrics: { port: number | undefined };
   /** SES events from SQS and the scheduled audit (src/watch). */
   watch: WatchConfig;
 }
@@ -199,6 +202,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     store: { path: parsed.MAILDIAG_DB },
     secretArn: parsed.MAILDIAG_SECRET_ARN,
     remediationRoleArn: parsed.MAILDIAG_REMEDIATION_ROLE_ARN,
+    metrics: { port: parsed.MAILDIAG_METRICS_PORT },
     watch,
   };
 }
