@@ -465,6 +465,7 @@ export async function startAwsEndpoint(initial: AwsScenario = healthyScenario())
         ['DELETE', /^\/v2\/email\/suppression\/addresses\/([^/]+)$/, 'DeleteSuppressedDestination'],
         ['GET', /^\/v2\/email\/insights\/([^/]+)$/, 'GetMessageInsights'],
         ['POST', /^\/v2\/email\/vdm\/recommendations$/, 'ListRecommendations'],
+        ['POST', /^\/v2\/email\/list-identities$/, 'ListEmailIdentities'],
       ] as const
     )
       .map(([method, pattern, operation]) => ({ method, match: pattern.exec(path), operation }))
@@ -552,6 +553,20 @@ export async function startAwsEndpoint(initial: AwsScenario = healthyScenario())
               Details: e.bounce ? { Bounce: { BounceType: e.bounce.bounceType, BounceSubType: e.bounce.bounceSubType, DiagnosticCode: e.bounce.diagnosticCode } } : undefined,
             })),
           })),
+        });
+      }
+      case 'ListEmailIdentities': {
+        // Pages of PageSize (default 100); NextToken is the offset of the next page.
+        const names = Object.keys(state.identities).sort();
+        const size = Math.max(1, Number(request.json.PageSize ?? 100));
+        const start = Number(request.json.NextToken ?? 0);
+        const page = names.slice(start, start + size);
+        return send(200, {
+          EmailIdentities: page.map((name) => {
+            const identity = state.identities[name]!;
+            return { IdentityType: identity.type, IdentityName: name, SendingEnabled: identity.verifiedForSending, VerificationStatus: identity.verificationStatus };
+          }),
+          ...(start + size < names.length ? { NextToken: String(start + size) } : {}),
         });
       }
       case 'ListRecommendations': {

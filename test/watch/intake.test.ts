@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { OTHER_AWS_ACTIONS } from '../../src/io/aws.js';
 import { MAX_BODY_BYTES } from '../../src/watch/ses-events.js';
 import { openSqliteWatchStore, type WatchStore } from '../../src/watch/store.js';
 import { blocksToText } from '../support/blockkit-text.js';
@@ -34,6 +36,14 @@ describe('SES event intake from SQS (real SDK client, loopback queue)', () => {
     const button = JSON.stringify(post!.args.blocks);
     expect(button).toContain('maildiag.watch_diagnose');
     expect(await rig.store.eventCountsSince(new Date(0))).toEqual({ Bounce: 1 });
+
+    // Every call the intake and /maildiag watch send is in the watch policy.
+    expect(await rig.watch.statusText()).toContain('0 waiting');
+    const policy = JSON.parse(readFileSync(new URL('../../docs/iam-policy.json', import.meta.url), 'utf8')) as { watch: { Statement: Array<{ Action: string[] }> } };
+    const allowed = new Set(policy.watch.Statement.flatMap((s) => s.Action));
+    const sent = new Set(rig.aws.calls.filter((c) => c.service === 'sqs').map((c) => c.operation));
+    expect([...sent].sort()).toEqual(['DeleteMessageBatch', 'GetQueueAttributes', 'ReceiveMessage']);
+    for (const operation of sent) expect(allowed).toContain(OTHER_AWS_ACTIONS[operation]);
   });
 
   it('counts a duplicate delivery (same SNS MessageId) once and deletes both copies', async () => {
