@@ -4,7 +4,8 @@
  * UPDATE_INTERVAL_MS, the latest state wins), and a last update when its window closes.
  *
  * Bounded whatever the input: at most MAX_POSTS_PER_WINDOW new messages per window across
- * all groups (the rest are counted as held back and logged), posts go through the app's
+ * all groups; groups past that budget are logged, counted and listed together in one
+ * "held back" message (posted once, then updated like a group). Posts go through the app's
  * channel pacer, and a failed post is not retried for RETRY_POST_AFTER_MS.
  */
 import type { Logger } from 'pino';
@@ -12,7 +13,7 @@ import type { SlackGateway } from '../slack/gateway.js';
 import { createCoalescedUpdater, type CoalescedUpdater, type Scheduler } from '../slack/progress.js';
 import { describeSlackFailure } from '../slack/slack-errors.js';
 import type { Group } from './groups.js';
-import { renderGroupMessage } from './render.js';
+import { renderGroupMessage, renderHeldBackMessage } from './render.js';
 
 export const UPDATE_INTERVAL_MS = 10_000;
 export const MAX_POSTS_PER_WINDOW = 25;
@@ -38,6 +39,15 @@ export interface Publisher {
   messageTs(groupId: string): string | undefined;
 }
 
+interface OverflowState {
+  ts: string | undefined;
+  posting: Promise<void> | undefined;
+  /** Its state is the number of groups listed; the message is rendered when sent. */
+  updater: CoalescedUpdater<number> | undefined;
+  dirty: boolean;
+  failedAt: number | undefined;
+}
+
 interface Posted {
   ts: string | undefined;
   posting: Promise<void> | undefined;
@@ -61,11 +71,20 @@ export function createPublisher(options: {
   const postTimes: number[] = [];
   const inFlight = new Set<Promise<void>>();
   const held = new Set<string>();
+  /** The held-back message of the current budget period: its groups, and its own message state. */
+  let overflow: { groups: Map<string, Group>; state: OverflowState; openedAt: number } | undefined;
   const stats: PublisherStats = { posts: 0, updates: 0, failedPosts: 0, failedUpdates: 0, heldBack: 0 };
 
   const track = (promise: Promise<void>): void => {
     inFlight.add(promise);
     void promise.finally(() => inFlight.delete(promise));
+  };
+
+  /** Runs `work` and keeps it in flight until it settles, so flush() waits for updates too. */
+  const tracked = (work: () => Promise<void>): Promise<void> => {
+    const promise = work();
+    track(promise.catch(() => undefined));
+    return promise;
   };
 
   const render = (group: Group, closed = false) => renderGroupMessage(group, { windowMs: options.windowMs, closed });
@@ -74,6 +93,55 @@ export function createPublisher(options: {
     const since = scheduler.now() - options.windowMs;
     while (postTimes.length > 0 && (postTimes[0] ?? 0) <= since) postTimes.shift();
     return postTimes.length < maxPosts;
+  };
+
+  const postOverflow = (): void => {
+    const current = overflow;
+    if (!current) return;
+    const message = () => renderHeldBackMessage([...current.groups.values()], { maxPosts, windowMs: options.windowMs });
+    const state = current.state;
+    if (state.updater) {
+      state.updater.push(current.groups.size);
+      return;
+    }
+    if (state.posting) {
+      state.dirty = true;
+      return;
+    }
+    if (state.ts === undefined && state.failedAt !== undefined && scheduler.now() - state.failedAt < RETRY_POST_AFTER_MS) return;
+    const posting = slack
+      .postMessage(channel, message())
+      .then(({ ts }) => {
+        state.ts = ts;
+        stats.posts += 1;
+        state.updater = createCoalescedUpdater<number>({
+          send: (): Promise<void> =>
+            tracked(async () => {
+              await slack.update(channel, ts, message());
+              stats.updates += 1;
+            }),
+          minIntervalMs: options.updateIntervalMs ?? UPDATE_INTERVAL_MS,
+          scheduler,
+          onError: (error) => {
+            stats.failedUpdates += 1;
+            log.warn({ err: error }, 'watch held-back message update failed');
+          },
+        });
+        if (state.dirty) {
+          state.dirty = false;
+          state.updater.push(current.groups.size);
+        }
+      })
+      .catch((error: unknown) => {
+        stats.failedPosts += 1;
+        state.failedAt = scheduler.now();
+        log.warn({ err: error, slackError: describeSlackFailure(error).code }, 'watch held-back message could not be posted');
+      })
+      .finally(() => {
+        state.posting = undefined;
+      });
+    state.posting = posting;
+    track(posting);
   };
 
   const post = (group: Group, state: Posted): void => {
@@ -85,10 +153,11 @@ export function createPublisher(options: {
         stats.posts += 1;
         log.info({ group: group.id, kind: group.kind, identity: group.identity, recipientDomain: group.recipientDomain, category: group.category, count: group.count, reason: group.postReason }, 'watch group posted');
         state.updater = createCoalescedUpdater<Group>({
-          send: async (g) => {
-            await slack.update(channel, ts, render(g, g.closesAt.getTime() <= scheduler.now()));
-            stats.updates += 1;
-          },
+          send: (g): Promise<void> =>
+            tracked(async () => {
+              await slack.update(channel, ts, render(g, g.closesAt.getTime() <= scheduler.now()));
+              stats.updates += 1;
+            }),
           minIntervalMs: options.updateIntervalMs ?? UPDATE_INTERVAL_MS,
           scheduler,
           onError: (error) => {
@@ -116,8 +185,13 @@ export function createPublisher(options: {
 
   return {
     changed(groups) {
+      let heldChanged = false;
       for (const group of groups) {
         if (!group.postReason) continue;
+        if (held.has(group.id) && overflow?.groups.has(group.id)) {
+          heldChanged = true;
+          continue;
+        }
         let state = states.get(group.id);
         if (!state) {
           if (!budgetLeft()) {
@@ -126,6 +200,12 @@ export function createPublisher(options: {
               stats.heldBack += 1;
               log.warn({ group: group.id, kind: group.kind, identity: group.identity, recipientDomain: group.recipientDomain, postsInWindow: postTimes.length }, 'watch group held back: post budget for this window used up');
             }
+            // One held-back message per budget period lists them all (it is the only post past the budget).
+            if (!overflow || scheduler.now() - overflow.openedAt >= options.windowMs) {
+              overflow = { groups: new Map(), state: { ts: undefined, posting: undefined, updater: undefined, dirty: false, failedAt: undefined }, openedAt: scheduler.now() };
+            }
+            overflow.groups.set(group.id, group);
+            heldChanged = true;
             continue;
           }
           held.delete(group.id);
@@ -138,6 +218,7 @@ export function createPublisher(options: {
         else if (state.posting) state.dirty = true;
         else if (state.failedAt !== undefined && scheduler.now() - state.failedAt >= RETRY_POST_AFTER_MS) post(group, state);
       }
+      if (heldChanged) postOverflow();
     },
     closed(groups) {
       for (const group of groups) {
@@ -159,6 +240,7 @@ export function createPublisher(options: {
     },
     async flush() {
       for (const state of states.values()) if (state.posting) await state.posting;
+      if (overflow?.state.posting) await overflow.state.posting;
       while (inFlight.size > 0) await Promise.all([...inFlight]);
     },
     get stats() {

@@ -120,7 +120,34 @@ export function renderGroupMessage(group: Group, options: { windowMs: number; cl
   );
   blocks.push({
     type: 'actions',
-    elements: [{ type: 'button', action_id: WATCH_DIAGNOSE_ACTION, text: { type: 'plain_text', text: 'Diagnose' }, value: JSON.stringify(diagnoseValue(group)).slice(0, 1_900), style: 'primary' }],
+    // Every field of the value is capped (diagnoseValue), so it stays far below Slack's 2,000 characters.
+    elements: [{ type: 'button', action_id: WATCH_DIAGNOSE_ACTION, text: { type: 'plain_text', text: 'Diagnose' }, value: JSON.stringify(diagnoseValue(group)), style: 'primary' }],
   });
   return { text: `${headline} (${REASON_TEXT[group.postReason ?? 'threshold']})`, blocks };
+}
+
+/** Groups shown by name in the held-back message; the rest are counted. */
+const HELD_BACK_LISTED = 20;
+
+/**
+ * One message per window for the groups that asked to be posted after the window's post
+ * budget was used up: each listed with its counts, so nothing is silently dropped.
+ */
+export function renderHeldBackMessage(groups: readonly Group[], options: { maxPosts: number; windowMs: number }): SlackMessage {
+  const sorted = [...groups].sort((a, b) => b.count - a.count);
+  const lines = sorted.slice(0, HELD_BACK_LISTED).map((g) => {
+    const title = KIND_TITLES[g.kind];
+    const where = g.recipientDomain === ANY_DOMAIN ? '' : ` → ${escapeMrkdwn(g.recipientDomain)}`;
+    return `${title.icon} *${g.count}* ${g.count === 1 ? title.one : title.many} · ${escapeMrkdwn(g.identity)}${where} · ${inlineCode(g.category, 80)}`;
+  });
+  const more = sorted.length - lines.length;
+  const title = `${groups.length} more event group${groups.length === 1 ? '' : 's'} this window`;
+  return {
+    text: title,
+    blocks: [
+      header(title),
+      section(`${lines.join('\n')}${more > 0 ? `\n… and ${more} more groups` : ''}`),
+      context(`The channel gets at most ${options.maxPosts} group messages per ${Math.round(options.windowMs / 60_000)} min window; these groups are listed here instead (most events first). \`/maildiag watch\` shows the totals.`),
+    ],
+  };
 }

@@ -152,6 +152,30 @@ describe('SES event intake from SQS (real SDK client, loopback queue)', () => {
     expect(textOf(last!)).toContain('and 9990 more');
   });
 
+  it('never floods the channel: past the per-window budget, groups are listed in one held-back message', async () => {
+    rig = await startWatchRig();
+    for (let i = 0; i < 40; i += 1) rig.send(snsEnvelope(complaintEvent([`someone@d${i}.example`])));
+    await rig.drain();
+    const all = posts(rig.slack);
+    // 25 group messages, then one message for the other 15 groups.
+    expect(all).toHaveLength(26);
+    const heldTs = all.at(-1)!.result?.ts;
+    const latest = () => [all.at(-1)!, ...updates(rig!.slack).filter((u) => u.args.ts === heldTs)].at(-1)!;
+    expect(textOf(all.at(-1)!)).toMatch(/\d+ more event groups? this window/);
+    const held = textOf(latest());
+    expect(held).toContain('15 more event groups this window');
+    expect(held).toContain('d39.example');
+    expect(rig.watch.publisher?.stats.heldBack).toBe(15);
+    expect(await rig.watch.statusText()).toContain('15 held back');
+    // More groups past the budget update that message; they post nothing new.
+    for (let i = 40; i < 45; i += 1) rig.send(snsEnvelope(complaintEvent([`someone@d${i}.example`])));
+    await rig.drain();
+    rig.time.advance(10_000);
+    await rig.watch.publisher?.flush();
+    expect(posts(rig.slack)).toHaveLength(26);
+    expect(textOf(latest())).toContain('20 more event groups this window');
+  });
+
   it('backs off with jitter on queue errors, shows them in the health, and recovers', async () => {
     const randoms = [0, 1, 0.5];
     rig = await startWatchRig({ random: () => randoms.shift() ?? 0.5 });

@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openSqliteWatchStore } from '../../src/watch/store.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openPostgresWatchStore } from '../../src/watch/store-postgres.js';
+import { openSqliteWatchStore, type WatchStore } from '../../src/watch/store.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -16,11 +17,49 @@ const file = (): string => {
 const T = new Date('2026-03-02T12:00:00Z');
 const later = (ms: number) => new Date(T.getTime() + ms);
 
-describe('the watch store on SQLite', () => {
-  it('records a delivery once across two connections to one file (two processes on one host), and counts only new ones', async () => {
-    const path = file();
-    const a = openSqliteWatchStore({ path });
-    const b = openSqliteWatchStore({ path });
+/** Two connections to one store (two replicas), for each implementation. */
+type Pair = () => Promise<[WatchStore, WatchStore]>;
+
+/**
+ * The PostgreSQL cluster helper of the PostgreSQL store's tests (test/support/postgres.ts),
+ * when it is there: without it, or without PostgreSQL binaries, the PostgreSQL half skips
+ * with a message (and fails under MAILDIAG_REQUIRE_POSTGRES=1).
+ */
+interface PgHelper {
+  postgresForSuite(suite: string): Promise<{ createDatabase(prefix?: string): Promise<string>; url(database: string): string; destroy(): Promise<void> } | undefined>;
+}
+let pgCluster: Awaited<ReturnType<PgHelper['postgresForSuite']>>;
+beforeAll(async () => {
+  const helperUrl = new URL('../support/postgres.ts', import.meta.url).href;
+  try {
+    const helper = (await import(/* @vite-ignore */ helperUrl)) as PgHelper;
+    pgCluster = await helper.postgresForSuite('watch store on PostgreSQL');
+  } catch (error) {
+    if (process.env.MAILDIAG_REQUIRE_POSTGRES === '1') throw error;
+    process.stderr.write(`\n[skip] watch store on PostgreSQL: no PostgreSQL test helper (${(error as Error).message.slice(0, 120)})\n`);
+  }
+}, 120_000);
+afterAll(async () => {
+  await pgCluster?.destroy();
+});
+
+const sqlitePair: Pair = async () => {
+  const path = file();
+  return [openSqliteWatchStore({ path }), openSqliteWatchStore({ path })];
+};
+const postgresPair: Pair = async () => {
+  if (!pgCluster) throw new Error('no PostgreSQL');
+  const url = pgCluster.url(await pgCluster.createDatabase('watch'));
+  return [await openPostgresWatchStore({ config: { connectionString: url, max: 2 } }), await openPostgresWatchStore({ config: { connectionString: url, max: 2 } })];
+};
+
+describe.each([
+  ['SQLite (one file, two connections)', sqlitePair, (): boolean => true],
+  ['PostgreSQL (one database, two pools)', postgresPair, (): boolean => pgCluster !== undefined],
+] as const)('the watch store on %s', (_name, pair, available) => {
+  it('records a delivery once across two replicas, and counts only new ones', async (context) => {
+    if (!available()) context.skip();
+    const [a, b] = await pair();
     try {
       const first = await a.recordEvents(T, [{ dedupeId: 'sns:1', type: 'Bounce' }, { dedupeId: 'sns:2', type: 'Delivery' }, { dedupeId: 'sns:1', type: 'Bounce' }], 60_000);
       expect([...first].sort()).toEqual(['sns:1', 'sns:2']);
@@ -36,10 +75,9 @@ describe('the watch store on SQLite', () => {
     }
   });
 
-  it('gives a lease to one holder at a time until it expires or is released', async () => {
-    const path = file();
-    const a = openSqliteWatchStore({ path });
-    const b = openSqliteWatchStore({ path });
+  it('gives a lease to one holder at a time until it expires or is released', async (context) => {
+    if (!available()) context.skip();
+    const [a, b] = await pair();
     try {
       expect(await a.acquireLease('watch-intake', 'A', T, 60_000)).toBe(true);
       expect(await b.acquireLease('watch-intake', 'B', later(1000), 60_000)).toBe(false);
@@ -56,8 +94,10 @@ describe('the watch store on SQLite', () => {
     }
   });
 
-  it('keeps the last audit and prunes old counts and expired ids', async () => {
-    const store = openSqliteWatchStore({ path: ':memory:' });
+  it('keeps the last audit and prunes old counts and expired ids', async (context) => {
+    if (!available()) context.skip();
+    const [store, other] = await pair();
+    await other.close();
     expect(await store.lastAudit()).toBeUndefined();
     const record = { startedAt: T.toISOString(), finishedAt: T.toISOString(), identities: 2, findings: {}, changes: [], errors: [] };
     await store.saveAudit(record);
