@@ -6,9 +6,10 @@
 import pino from 'pino';
 import { dnsLayer } from '../src/checks/dns/index.js';
 import { createRunContext, newCounters } from '../src/core/context.js';
+import { invokeCheck } from '../src/core/engine.js';
 import { emptyTarget } from '../src/core/target.js';
 import { createDnsClient } from '../src/io/dns.js';
-import { diagnose } from '../src/service.js';
+import { diagnose } from '../src/compose.js';
 import { startDnsServer } from '../test/support/dns-server.js';
 import { benchZones, DEEP_DOMAIN, WIDE_DOMAIN } from '../test/support/scenarios/bench-dns.js';
 import { canonicalZones, MAIL_FROM_DOMAIN, SENDER_DOMAIN } from '../test/support/scenarios/canonical-dns.js';
@@ -55,7 +56,7 @@ export async function benchDnsLayer(latencyMs = 20): Promise<DnsBenchRow[]> {
       const baselineTimeline = new Timeline();
       const ctx = createRunContext({ target, dns: baselineTimeline.wrapDns(base), counters: newCounters(), log, settings: { checkTimeoutMs: 60_000 } });
       const baselineStarted = performance.now();
-      for (const check of dnsLayer.checks) await check.run(ctx).catch(() => []);
+      for (const check of dnsLayer.checks) await invokeCheck(check, ctx).catch(() => []);
       const baselineMs = performance.now() - baselineStarted;
       const counts = timeline.count('dns');
       const baselineCounts = baselineTimeline.count('dns');

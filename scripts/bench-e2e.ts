@@ -15,6 +15,7 @@ import { LAYER_MODULES } from '../src/checks/index.js';
 import { type ComposedApp, composeApp } from '../src/compose.js';
 import { type AppConfig, loadAppConfig } from '../src/config.js';
 import { createRunContext, newCounters } from '../src/core/context.js';
+import { invokeCheck } from '../src/core/engine.js';
 import { parseTargetText } from '../src/core/target.js';
 import { createAwsGateways } from '../src/io/aws.js';
 import { createDnsClient } from '../src/io/dns.js';
@@ -87,7 +88,7 @@ async function startEnvironment(latency: Record<CallKind, number>, fleetSize: nu
   const log = createLogger({ level: config.logLevel, destination: { write: () => undefined } });
   const waiting = new Map<string, (at: number) => void>();
   const done = new Map<string, number>();
-  const app = composeApp(config, log, {
+  const app = await composeApp(config, log, {
     env,
     // The AWS scenario's ages (key created 6 days ago, bounce 9 days ago) are relative to this.
     clock: { now: () => SCENARIO_NOW },
@@ -289,7 +290,7 @@ async function sequentialBaseline(e: Environment): Promise<SequentialBaseline> {
         clock: { now: () => SCENARIO_NOW },
         log,
       });
-      await check.run(ctx).catch(() => []);
+      await invokeCheck(check, ctx).catch(() => []);
     }
   }
   const wallMs = performance.now() - started;

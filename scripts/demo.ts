@@ -147,7 +147,7 @@ async function main(): Promise<void> {
     },
   });
   const runs = new EventEmitter();
-  const composed = composeApp(loadAppConfig(env), log, {
+  const composed = await composeApp(loadAppConfig(env), log, {
     env,
     // Verification retries would wait for IAM propagation; the loopback endpoint needs none.
     delay: async () => undefined,

@@ -1,22 +1,140 @@
 /**
- * Composes the whole Slack product from configuration: diagnosis services, the approval store,
- * the remediation gateways and the Slack app. src/index.ts runs it; the offline demo and the
- * benchmark run the very same composition against loopback peers (configured through the same
- * environment variables), so nothing in src/ knows about demos.
+ * The one composition place. Long-lived services are built here from configuration and
+ * shared by both front ends:
+ *
+ * - `createServices` (CLI and app): layer modules, the DNS client, the SMTP prober and AWS
+ *   access. AWS access is a lazy `await import(...)`: nothing loads the AWS SDK until a run
+ *   that needs an AWS layer starts, so `classify` and `--layers dns` never load it.
+ * - `diagnose` (CLI, app, re-checks): one run, with its own per-run context (DNS cache, AWS
+ *   memo, counters) around those services.
+ * - `composeApp` (app, demo, benchmark): the Slack product on top of the services: approval
+ *   store, remediation gateways, the Bolt app. Bolt and the remediation modules are imported
+ *   here lazily too, so the CLI, which imports this file, never loads Bolt.
+ *
+ * Tests build `DiagnosisServices` with loopback adapters instead.
  */
 import type { Logger } from 'pino';
-import type { AppConfig } from './config.js';
-import type { Clock } from './core/ports.js';
-import { sesSmtpEndpoint } from './core/smtp-ports.js';
-import { createRemediationGateways } from './io/aws-remediation.js';
-import { createSmtpCredentialTester } from './io/smtp-credential-tester.js';
+import { LAYER_MODULES } from './checks/index.js';
+import type { AppConfig, EngineConfig } from './config.js';
+import type { AwsGateways } from './core/aws-ports.js';
+import { createRunContext, newCounters } from './core/context.js';
+import { type LayerModule, needsAws, type RunOptions, runDiagnosis } from './core/engine.js';
+import type { Clock, DnsClient, EngineSettings, RunCounters } from './core/ports.js';
+import type { Report } from './core/report.js';
+import { type SmtpProber, sesSmtpEndpoint } from './core/smtp-ports.js';
+import type { Target } from './core/target.js';
+import { detectAwsCredentials } from './io/aws-credentials.js';
+import { createDnsClient, createRunDns } from './io/dns.js';
 import { createSmtpProber } from './io/smtp-probe.js';
-import { createLayerRechecker } from './remediation/recheck.js';
-import { openSqliteStore, type RemediationStore } from './remediation/store.js';
-import { approvalFactory, startExpirySweeper } from './slack/approval-adapters.js';
-import { createSlackApp, type SlackAppDeps, type SlackAppHandle } from './slack/app.js';
-import type { DiagnosisServices } from './service.js';
-import { createServices } from './wiring.js';
+import type { RemediationStore } from './remediation/store.js';
+import type { SlackAppDeps, SlackAppHandle } from './slack/app.js';
+
+// ---------- diagnosis services (CLI and app) ----------
+
+/** Builds one run's AWS gateways (their memo and counters are per run; SDK clients are not). */
+export type AwsGatewayFactory = (counters: RunCounters) => AwsGateways | Promise<AwsGateways>;
+
+export interface DiagnosisServices {
+  modules: readonly LayerModule[];
+  /** The shared, uncached DNS client; each run wraps it in its own cache. */
+  dns: DnsClient;
+  /** Undefined when AWS is not configured; called only by runs that select an AWS layer. */
+  aws: AwsGatewayFactory | undefined;
+  smtp: SmtpProber | undefined;
+  /** True when AWS was switched off on purpose, so front ends need not point out its absence. */
+  awsOffOnPurpose?: boolean;
+  settings: EngineSettings;
+  log: Logger;
+  clock?: Clock;
+}
+
+export interface ServiceOverrides {
+  dnsServers?: string[];
+  awsEndpoint?: string;
+}
+
+export interface AwsAvailability {
+  available: boolean;
+  /** Where credentials come from, or why there are none (never a secret). */
+  source: string;
+  /** True when AWS was switched off on purpose (MAILDIAG_AWS=off): nobody needs telling. */
+  deliberate?: boolean;
+}
+
+/** Whether the AWS layers can run: MAILDIAG_AWS forces it; `auto` looks without calling IMDS. */
+export function awsAvailability(config: EngineConfig, env: Record<string, string | undefined>): AwsAvailability {
+  if (config.aws.mode === 'off') return { available: false, source: 'disabled by MAILDIAG_AWS=off', deliberate: true };
+  if (config.aws.mode === 'on') return { available: true, source: 'MAILDIAG_AWS=on (the SDK default provider chain)' };
+  return detectAwsCredentials(env as NodeJS.ProcessEnv);
+}
+
+/**
+ * AWS access that loads the SDK on first use. The import is shared, so concurrent first runs
+ * load it once.
+ */
+export function lazyAwsGateways(options: { endpoint?: string }): AwsGatewayFactory {
+  let adapters: Promise<typeof import('./io/aws.js')> | undefined;
+  return async (counters) => {
+    adapters ??= import('./io/aws.js');
+    const { createAwsGateways } = await adapters;
+    return createAwsGateways(options, counters);
+  };
+}
+
+export type Services = DiagnosisServices & { awsSource: string };
+
+export function createServices(
+  config: EngineConfig,
+  log: Logger,
+  overrides: ServiceOverrides = {},
+  env: Record<string, string | undefined> = process.env,
+): Services {
+  const servers = overrides.dnsServers && overrides.dnsServers.length > 0 ? overrides.dnsServers : config.dns.servers;
+  const aws = awsAvailability(config, env);
+  const endpoint = overrides.awsEndpoint ?? config.aws.endpoint;
+  log.debug({ aws: aws.source }, 'AWS credentials');
+  return {
+    modules: LAYER_MODULES,
+    dns: createDnsClient({ servers, timeoutMs: config.dns.timeoutMs, tries: 2 }),
+    aws: aws.available ? lazyAwsGateways(endpoint ? { endpoint } : {}) : undefined,
+    awsSource: aws.source,
+    awsOffOnPurpose: aws.deliberate === true,
+    smtp: createSmtpProber({ timeoutMs: config.smtp.timeoutMs, ...(config.smtp.ca ? { tls: { ca: config.smtp.ca } } : {}) }),
+    settings: config.engine,
+    log,
+  };
+}
+
+// ---------- one run ----------
+
+export interface DiagnoseOptions extends RunOptions {
+  runId?: string;
+  signal?: AbortSignal;
+}
+
+export async function diagnose(target: Target, services: DiagnosisServices, options: DiagnoseOptions = {}): Promise<Report> {
+  const counters = newCounters();
+  // AWS gateways only for runs that select an AWS layer: `--layers dns` never loads the SDK.
+  const aws = services.aws && needsAws(services.modules, options.layers) ? await services.aws(counters) : undefined;
+  const ctx = createRunContext({
+    target,
+    dns: createRunDns(services.dns, counters),
+    counters,
+    aws,
+    smtp: services.smtp,
+    settings: services.settings,
+    log: services.log,
+    ...(services.clock ? { clock: services.clock } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.runId ? { runId: options.runId } : {}),
+  });
+  ctx.log.info({ target: { sender: target.senderDomain, recipients: target.recipients.length } }, 'diagnosis started');
+  const report = await runDiagnosis(services.modules, ctx, options);
+  ctx.log.info({ verdict: report.verdict, stats: report.stats }, 'diagnosis finished');
+  return report;
+}
+
+// ---------- the Slack product (app, demo, benchmark) ----------
 
 /** SMTP AUTH retries while a new IAM key propagates to SES (seconds to a few minutes). */
 const SMTP_VERIFY_ATTEMPTS = 8;
@@ -35,7 +153,7 @@ export interface ComposeOptions {
 
 export interface ComposedApp {
   slack: SlackAppHandle;
-  services: DiagnosisServices & { awsSource: string };
+  services: Services;
   store: RemediationStore;
   /** Starts the receiver and the expiry sweeper. */
   start(options?: { port?: number }): Promise<{ port: number | undefined }>;
@@ -44,15 +162,30 @@ export interface ComposedApp {
 
 const realDelay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function composeApp(config: AppConfig, log: Logger, options: ComposeOptions = {}): ComposedApp {
+export async function composeApp(config: AppConfig, log: Logger, options: ComposeOptions = {}): Promise<ComposedApp> {
+  const [{ createSlackApp }, { approvalFactory, startExpirySweeper }, { openSqliteStore }, { createLayerRechecker }, { createSmtpCredentialTester }] =
+    await Promise.all([
+      import('./slack/app.js'),
+      import('./slack/approval-adapters.js'),
+      import('./remediation/store.js'),
+      import('./remediation/recheck.js'),
+      import('./io/smtp-credential-tester.js'),
+    ]);
   const env = options.env ?? process.env;
   const baseServices = createServices(config, log, {}, env);
-  const services = { ...baseServices, ...(options.clock ? { clock: options.clock } : {}) };
+  const services: Services = { ...baseServices, ...(options.clock ? { clock: options.clock } : {}) };
   const clock = options.clock ?? { now: () => new Date() };
   const store = openSqliteStore({ path: config.store.path, now: () => clock.now() });
   const tls = config.smtp.ca ? { ca: config.smtp.ca } : undefined;
-  const prober = createSmtpProber({ timeoutMs: config.smtp.timeoutMs, ...(tls ? { tls } : {}) });
+  const prober = services.smtp ?? createSmtpProber({ timeoutMs: config.smtp.timeoutMs, ...(tls ? { tls } : {}) });
   const endpoint = config.aws.endpoint;
+  // Without AWS access every remediation request is refused, saying so.
+  const remediationGateways = services.aws
+    ? (await import('./io/aws-remediation.js')).createRemediationGateways({
+        ...(endpoint ? { endpoint } : {}),
+        ...(config.remediationRoleArn ? { roleArn: config.remediationRoleArn } : {}),
+      })
+    : undefined;
 
   const slack = createSlackApp(config, {
     services,
@@ -62,8 +195,7 @@ export function composeApp(config: AppConfig, log: Logger, options: ComposeOptio
     approval: approvalFactory({
       store,
       policy: config.approval,
-      // Without AWS access every request is refused, saying so.
-      gateways: services.aws ? createRemediationGateways({ ...(endpoint ? { endpoint } : {}), ...(config.remediationRoleArn ? { roleArn: config.remediationRoleArn } : {}) }) : undefined,
+      gateways: remediationGateways,
       smtp: {
         tester: createSmtpCredentialTester({ prober, timeoutMs: config.smtp.timeoutMs, ...(tls ? { tls } : {}) }),
         endpointFor: (region) => config.engine.smtpEndpoint ?? sesSmtpEndpoint(region),

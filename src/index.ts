@@ -24,7 +24,7 @@ try {
 }
 
 const log = createLogger({ level: config.logLevel });
-const composed = composeApp(config, log);
+const composed = await composeApp(config, log);
 const { services, slack } = composed;
 
 if (config.allowedChannels.length === 0) {

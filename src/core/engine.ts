@@ -1,18 +1,46 @@
 import { CheckTimeoutError, describeError } from './errors.js';
 import { type Finding, type Layer, LAYERS, LAYER_TITLES, makeFinding, overallStatus, type Status } from './finding.js';
+import type { AwsGateways } from './aws-ports.js';
 import type { RunContext } from './ports.js';
 import { buildReport, type Report } from './report.js';
 
 /** What a check needs besides DNS, so the engine can skip it with a reason. */
 export type CheckRequirement = 'aws';
 
-/** A check is data plus one async function. */
-export interface Check {
+/** The run context an AWS check gets: the engine guarantees the gateways are there. */
+export interface AwsRunContext extends RunContext {
+  aws: AwsGateways;
+}
+
+interface CheckShape {
   id: string;
   layer: Layer;
   title: string;
-  requires?: readonly CheckRequirement[];
+}
+
+/** A check that needs DNS (and optional SMTP) only. */
+export interface LocalCheck extends CheckShape {
+  requires?: undefined;
   run(ctx: RunContext): Promise<Finding[]>;
+}
+
+/** A check that declares `requires: ['aws']`: it runs with AWS gateways, or is skipped with a reason. */
+export interface AwsCheck extends CheckShape {
+  requires: readonly ['aws'];
+  run(ctx: AwsRunContext): Promise<Finding[]>;
+}
+
+/** A check is data plus one async function. */
+export type Check = LocalCheck | AwsCheck;
+
+export function isAwsCheck(check: Check): check is AwsCheck {
+  return check.requires?.includes('aws') === true;
+}
+
+/** True when any of the selected layers has a check that needs AWS (so AWS is worth loading). */
+export function needsAws(modules: readonly LayerModule[], layers: readonly Layer[] | undefined): boolean {
+  const selected = new Set<Layer>(layers ?? LAYERS);
+  return modules.some((module) => module.checks.some((check) => selected.has(check.layer) && isAwsCheck(check)));
 }
 
 /** One module per layer exports one of these. */
@@ -52,10 +80,10 @@ export async function runDiagnosis(modules: readonly LayerModule[], ctx: RunCont
     const findings = (
       await Promise.all(
         module.checks.map(async (check) => {
-          const skipReason = skipReasonFor(check, ctx, selected);
-          if (skipReason) return [skippedFinding(check, skipReason)];
+          const prepared = prepareCheck(check, ctx, selected);
+          if ('skip' in prepared) return [skippedFinding(check, prepared.skip)];
           emit({ type: 'check-started', check: check.id, layer: check.layer });
-          const result = await runOneCheck(check, ctx);
+          const result = await runOneCheck(check, ctx, prepared.run);
           emit({ type: 'check-finished', check: check.id, layer: check.layer, findings: result });
           return result;
         }),
@@ -78,24 +106,44 @@ export async function runDiagnosis(modules: readonly LayerModule[], ctx: RunCont
   });
 }
 
-function skipReasonFor(check: Check, ctx: RunContext, selected: ReadonlySet<Layer>): { summary: string; fix: string } | undefined {
-  if (!selected.has(check.layer)) {
-    return { summary: `Left out: the ${LAYER_TITLES[check.layer]} layer was not selected.`, fix: `Include \`${check.layer}\` in the layers to run it.` };
-  }
-  if (check.requires?.includes('aws') && ctx.aws === undefined) {
-    return {
-      summary: 'Not checked: no AWS credentials are configured.',
-      fix: 'Give the bot AWS credentials (environment, shared profile or an IAM role) with the read-only policy in docs/iam-policy.json.',
-    };
-  }
-  return undefined;
+/**
+ * Runs one check directly, as the engine would minus the timeout (benchmarks, focused tests):
+ * an AWS check gets the context's gateways typed, or its skipped finding when there are none.
+ */
+export function invokeCheck(check: Check, ctx: RunContext): Promise<Finding[]> {
+  const prepared = prepareCheck(check, ctx, new Set(LAYERS));
+  return 'skip' in prepared ? Promise.resolve([skippedFinding(check, prepared.skip)]) : prepared.run(ctx.signal);
 }
 
-function skippedFinding(check: Check, reason: { summary: string; fix: string }): Finding {
+type SkipReason = { summary: string; fix: string };
+
+/** Either why the check is skipped, or how to run it (an AWS check gets its gateways typed, not optional). */
+function prepareCheck(
+  check: Check,
+  ctx: RunContext,
+  selected: ReadonlySet<Layer>,
+): { skip: SkipReason } | { run: (signal: AbortSignal) => Promise<Finding[]> } {
+  if (!selected.has(check.layer)) {
+    return { skip: { summary: `Left out: the ${LAYER_TITLES[check.layer]} layer was not selected.`, fix: `Include \`${check.layer}\` in the layers to run it.` } };
+  }
+  if (!isAwsCheck(check)) return { run: (signal) => check.run({ ...ctx, signal }) };
+  const aws = ctx.aws;
+  if (aws === undefined) {
+    return {
+      skip: {
+        summary: 'Not checked: no AWS credentials are configured.',
+        fix: 'Give the bot AWS credentials (environment, shared profile or an IAM role) with the read-only policy in docs/iam-policy.json.',
+      },
+    };
+  }
+  return { run: (signal) => check.run({ ...ctx, aws, signal }) };
+}
+
+function skippedFinding(check: Check, reason: SkipReason): Finding {
   return makeFinding(check.layer, check.id, { status: 'skipped', title: check.title, summary: reason.summary, fix: reason.fix });
 }
 
-async function runOneCheck(check: Check, ctx: RunContext): Promise<Finding[]> {
+async function runOneCheck(check: Check, ctx: RunContext, run: (signal: AbortSignal) => Promise<Finding[]>): Promise<Finding[]> {
   const timeoutMs = ctx.settings.checkTimeoutMs;
   const controller = new AbortController();
   const onRunAbort = (): void => controller.abort(ctx.signal.reason);
@@ -109,7 +157,7 @@ async function runOneCheck(check: Check, ctx: RunContext): Promise<Finding[]> {
     }, timeoutMs);
   });
   try {
-    const findings = await Promise.race([check.run({ ...ctx, signal: controller.signal }), timeout]);
+    const findings = await Promise.race([run(controller.signal), timeout]);
     return findings.length > 0
       ? findings
       : [makeFinding(check.layer, check.id, { status: 'info', title: check.title, summary: 'Nothing to report.' })];

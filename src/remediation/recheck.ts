@@ -3,7 +3,7 @@
  * message, what they find now (e.g. "Suppression list: pass: alice is not suppressed").
  */
 import { LAYER_TITLES, type Layer } from '../core/finding.js';
-import { type DiagnosisServices, diagnose } from '../service.js';
+import { type DiagnosisServices, diagnose } from '../compose.js';
 import type { RemediationOffer } from './offers.js';
 
 export function createLayerRechecker(services: DiagnosisServices): (offer: RemediationOffer, layers: Layer[]) => Promise<string | undefined> {

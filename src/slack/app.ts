@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config.js';
 import { newRunId } from '../core/context.js';
 import type { OfferStore } from '../remediation/offers.js';
-import type { DiagnosisServices } from '../service.js';
+import type { DiagnosisServices } from '../compose.js';
 import type { ApprovalSlackDeps } from './approval-adapters.js';
 import { boltLogger } from './bolt-logger.js';
 import { type ChannelPacer, createChannelPacer, SLACK_POST_INTERVAL_MS } from './pacer.js';

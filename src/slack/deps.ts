@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { Report } from '../core/report.js';
 import type { OfferStore } from '../remediation/offers.js';
-import type { DiagnosisServices } from '../service.js';
+import type { DiagnosisServices } from '../compose.js';
 import type { ApprovalSlackDeps } from './approval-adapters.js';
 import type { EventDeduper } from './event-dedupe.js';
 import type { ChannelPacer } from './pacer.js';

@@ -7,7 +7,7 @@ import type { Layer, Status } from '../core/finding.js';
 import type { Report } from '../core/report.js';
 import type { Target } from '../core/target.js';
 import { offerContext } from '../remediation/offers.js';
-import { diagnose } from '../service.js';
+import { diagnose } from '../compose.js';
 import type { SlackDeps } from './deps.js';
 import type { SlackGateway } from './gateway.js';
 import { createCoalescedUpdater } from './progress.js';

@@ -11,7 +11,7 @@ import { dnsInputsFromFacts } from '../../src/checks/dns/inputs.js';
 import { mailFromCheck } from '../../src/checks/dns/mail-from.js';
 import { spfCheck } from '../../src/checks/dns/spf.js';
 import { createRunContext, newCounters } from '../../src/core/context.js';
-import { runDiagnosis, type Check } from '../../src/core/engine.js';
+import { invokeCheck, runDiagnosis, type Check } from '../../src/core/engine.js';
 import type { Finding } from '../../src/core/finding.js';
 import type { RunContext } from '../../src/core/ports.js';
 import { emptyTarget, type Target } from '../../src/core/target.js';
@@ -89,7 +89,7 @@ function newRun(targetInit: Partial<Target> & { senderDomain: string }): Run {
 
 async function runCheck(check: Check, target: Partial<Target> & { senderDomain: string }): Promise<{ findings: Finding[]; run: Run }> {
   const run = newRun(target);
-  const findings = await check.run(run.ctx);
+  const findings = await invokeCheck(check, run.ctx);
   return { findings, run };
 }
 
@@ -248,10 +248,10 @@ describe('dkim', () => {
     ]);
     const memo = run.ctx.memo;
     const ctx: RunContext = { ...run.ctx, memo: <T>(key: string, compute: () => Promise<T>) => (key === 'dns.inputs' ? Promise.resolve(inputs as T) : memo(key, compute)) };
-    const [dkim] = await dkimCheck.run(ctx);
+    const [dkim] = await invokeCheck(dkimCheck, ctx);
     expect(dkim?.status).toBe('pass');
     expect(dkim?.title).toContain('SES us-east-1');
-    const mailFrom = await mailFromCheck.run(ctx);
+    const mailFrom = await invokeCheck(mailFromCheck, ctx);
     expect(mailFrom.map((f) => f.status)).toEqual(['pass', 'pass']);
   });
 });

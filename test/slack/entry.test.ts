@@ -14,7 +14,7 @@ import { createSlackApp } from '../../src/slack/app.js';
 import { loadAppConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { createMemoryOfferStore } from '../../src/remediation/offers.js';
-import { createServices } from '../../src/wiring.js';
+import { createServices } from '../../src/compose.js';
 import { SECRETS } from './harness.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

@@ -1,5 +1,5 @@
 import { type AccessKeyLastUsed, AwsCallError, type IamAccessKey } from '../../core/aws-ports.js';
-import type { Check } from '../../core/engine.js';
+import type { AwsCheck, AwsRunContext } from '../../core/engine.js';
 import { type EvidenceItem, type Finding, makeFinding, type Status, worstStatus } from '../../core/finding.js';
 import type { RunContext } from '../../core/ports.js';
 import { awsErrorFinding, daysBetween, isoDate, regionsOf, relayRegionOf } from '../ses/common.js';
@@ -10,9 +10,9 @@ const TITLE = 'Relay SMTP credentials';
 
 type ListResult = { keys: IamAccessKey[] } | { error: AwsCallError };
 
-async function listKeys(ctx: RunContext, userName: string): Promise<ListResult> {
+async function listKeys(ctx: AwsRunContext, userName: string): Promise<ListResult> {
   try {
-    return { keys: await ctx.aws!.iam.listAccessKeys(userName) };
+    return { keys: await ctx.aws.iam.listAccessKeys(userName) };
   } catch (error) {
     if (error instanceof AwsCallError) return { error };
     throw error;
@@ -141,13 +141,13 @@ function missingKeyFinding(
   });
 }
 
-export const credentialsCheck: Check = {
+export const credentialsCheck: AwsCheck = {
   id: CHECK,
   layer: LAYER,
   title: TITLE,
   requires: ['aws'],
   async run(ctx) {
-    const iam = ctx.aws!.iam;
+    const iam = ctx.aws.iam;
     const users = ctx.settings.smtpUsers;
     const named = ctx.target.smtpUsers;
     if (users.length === 0 && named.length === 0) {

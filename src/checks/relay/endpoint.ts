@@ -1,4 +1,4 @@
-import type { Check } from '../../core/engine.js';
+import type { AwsCheck } from '../../core/engine.js';
 import { type EvidenceItem, makeFinding } from '../../core/finding.js';
 import { sesSmtpEndpoint, type SmtpProbeResult } from '../../core/smtp-ports.js';
 import { relayRegionOf } from '../ses/common.js';
@@ -29,7 +29,7 @@ function probeEvidence(result: SmtpProbeResult): EvidenceItem[] {
 }
 
 /** Connects to the relay's SES SMTP endpoint; authenticates only with a credential the bot holds. */
-export const smtpEndpointCheck: Check = {
+export const smtpEndpointCheck: AwsCheck = {
   id: CHECK,
   layer: LAYER,
   title: TITLE,

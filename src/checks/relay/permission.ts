@@ -1,7 +1,6 @@
 import { AwsCallError } from '../../core/aws-ports.js';
-import type { Check } from '../../core/engine.js';
+import type { AwsCheck, AwsRunContext } from '../../core/engine.js';
 import { type Finding, makeFinding } from '../../core/finding.js';
-import type { RunContext } from '../../core/ports.js';
 import { awsErrorFinding, relayRegionOf, sesIdentityArn } from '../ses/common.js';
 import { sesIdentityFacts } from '../ses/facts.js';
 
@@ -11,15 +10,15 @@ const TITLE = 'SMTP user may send';
 const ACTION = 'ses:SendRawEmail';
 
 /** IAM users whose permission matters: configured SMTP users and the owners of named keys that exist. */
-async function smtpUsersInScope(ctx: RunContext): Promise<string[]> {
+async function smtpUsersInScope(ctx: AwsRunContext): Promise<string[]> {
   // Memoised in the gateway: the credentials check makes the same calls.
-  const answers = await Promise.all(ctx.target.smtpUsers.map((keyId) => ctx.aws!.iam.getAccessKeyLastUsed(keyId).catch(() => undefined)));
+  const answers = await Promise.all(ctx.target.smtpUsers.map((keyId) => ctx.aws.iam.getAccessKeyLastUsed(keyId).catch(() => undefined)));
   const owners = answers.flatMap((answer) => (answer?.found && answer.userName ? [answer.userName] : []));
   return [...new Set([...ctx.settings.smtpUsers, ...owners])];
 }
 
 /** SimulatePrincipalPolicy for ses:SendRawEmail on the sending identity's ARN. */
-export const sendPermissionCheck: Check = {
+export const sendPermissionCheck: AwsCheck = {
   id: CHECK,
   layer: LAYER,
   title: TITLE,
@@ -31,7 +30,7 @@ export const sendPermissionCheck: Check = {
     // it, so no request outlives the check.
     const factsPromise = sesIdentityFacts(ctx, region).catch(() => undefined);
     // Configured users are known up front: fetch their ARNs now (memoised, awaited below).
-    const configured = ctx.settings.smtpUsers.map((userName) => ctx.aws!.iam.getUser(userName).catch(() => undefined));
+    const configured = ctx.settings.smtpUsers.map((userName) => ctx.aws.iam.getUser(userName).catch(() => undefined));
     const users = await smtpUsersInScope(ctx);
     await Promise.all(configured);
     const facts = await factsPromise;
@@ -40,9 +39,9 @@ export const sendPermissionCheck: Check = {
     return Promise.all(
       users.map(async (userName): Promise<Finding> => {
         try {
-          const user = await ctx.aws!.iam.getUser(userName);
+          const user = await ctx.aws.iam.getUser(userName);
           const resource = sesIdentityArn(user.arn, region, identity);
-          const results = await ctx.aws!.iam.simulatePrincipalPolicy({ policySourceArn: user.arn, actionNames: [ACTION], ...(resource ? { resourceArns: [resource] } : {}) });
+          const results = await ctx.aws.iam.simulatePrincipalPolicy({ policySourceArn: user.arn, actionNames: [ACTION], ...(resource ? { resourceArns: [resource] } : {}) });
           const result = results.find((r) => r.action === ACTION) ?? results[0];
           const decision = result?.decision ?? 'implicitDeny';
           const evidence = [

@@ -1,5 +1,5 @@
 import type { SesAccount } from '../../core/aws-ports.js';
-import type { Check } from '../../core/engine.js';
+import type { AwsCheck } from '../../core/engine.js';
 import { type EvidenceItem, type Finding, makeFinding } from '../../core/finding.js';
 import type { RunContext } from '../../core/ports.js';
 import { orAwsError, plural, regionsOf } from './common.js';
@@ -138,7 +138,7 @@ async function regionFindings(ctx: RunContext, region: string): Promise<Finding[
 }
 
 /** Sandbox, paused sending, probation, quota: per region. */
-export const accountCheck: Check = {
+export const accountCheck: AwsCheck = {
   id: CHECK,
   layer: LAYER,
   title: TITLE,

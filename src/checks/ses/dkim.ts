@@ -1,4 +1,4 @@
-import type { Check } from '../../core/engine.js';
+import type { AwsCheck } from '../../core/engine.js';
 import { type Finding, makeFinding } from '../../core/finding.js';
 import { regionsOf } from './common.js';
 import { sesIdentityLookup } from './facts.js';
@@ -15,7 +15,7 @@ const DKIM_REASONS: Record<string, string> = {
 };
 
 /** What SES says about DKIM for the sender's domain; the DNS layer checks the records themselves. */
-export const sesDkimCheck: Check = {
+export const sesDkimCheck: AwsCheck = {
   id: CHECK,
   layer: LAYER,
   title: TITLE,

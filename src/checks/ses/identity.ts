@@ -1,5 +1,5 @@
 import type { SesEmailIdentity } from '../../core/aws-ports.js';
-import type { Check } from '../../core/engine.js';
+import type { AwsCheck } from '../../core/engine.js';
 import { type EvidenceItem, type Finding, makeFinding } from '../../core/finding.js';
 import { awsErrorFinding, regionsOf, relayRegionOf } from './common.js';
 import { type SesIdentityLookup, sesIdentityLookup } from './facts.js';
@@ -19,7 +19,7 @@ function identityEvidence(lookup: SesIdentityLookup, senderAddress: string | und
   return [...(senderAddress ? [describe(senderAddress, lookup.address)] : []), describe(senderDomain, lookup.domain)];
 }
 
-export const identityCheck: Check = {
+export const identityCheck: AwsCheck = {
   id: CHECK,
   layer: LAYER,
   title: TITLE,

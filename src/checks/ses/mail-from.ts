@@ -1,4 +1,4 @@
-import type { Check } from '../../core/engine.js';
+import type { AwsCheck } from '../../core/engine.js';
 import { type Finding, makeFinding } from '../../core/finding.js';
 import { regionsOf } from './common.js';
 import { sesIdentityLookup } from './facts.js';
@@ -8,7 +8,7 @@ const CHECK = 'mail-from';
 const TITLE = 'SES custom MAIL FROM';
 
 /** What SES says about the custom MAIL FROM domain; the DNS layer checks its MX and SPF records. */
-export const sesMailFromCheck: Check = {
+export const sesMailFromCheck: AwsCheck = {
   id: CHECK,
   layer: LAYER,
   title: TITLE,

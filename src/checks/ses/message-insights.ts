@@ -1,5 +1,5 @@
 import type { SesInsightEvent, SesMessageInsights } from '../../core/aws-ports.js';
-import type { Check } from '../../core/engine.js';
+import type { AwsCheck } from '../../core/engine.js';
 import { type EvidenceItem, type Finding, makeFinding, type Status, worstStatus } from '../../core/finding.js';
 import type { RunContext } from '../../core/ports.js';
 import type { InterpretedReply } from '../../core/replies.js';
@@ -155,7 +155,7 @@ function findingFor(lookup: MessageLookup): Finding {
 }
 
 /** What happened to the SES messages named in the input (from a thread or message-id=). */
-export const messageInsightsCheck: Check = {
+export const messageInsightsCheck: AwsCheck = {
   id: CHECK,
   layer: LAYER,
   title: TITLE,

@@ -1,4 +1,4 @@
-import type { Check } from '../../core/engine.js';
+import type { AwsCheck } from '../../core/engine.js';
 import { type Finding, makeFinding } from '../../core/finding.js';
 import { isoDate, orAwsError, regionsOf } from './common.js';
 import { sesAccount } from './account.js';
@@ -15,7 +15,7 @@ function isSenderIdentity(arn: string | undefined, names: string[]): boolean {
 }
 
 /** With VDM enabled, open Advisor recommendations for the sender's identities become findings. */
-export const recommendationsCheck: Check = {
+export const recommendationsCheck: AwsCheck = {
   id: CHECK,
   layer: LAYER,
   title: TITLE,
@@ -39,7 +39,7 @@ export const recommendationsCheck: Check = {
               }),
             ];
           }
-          const all = await ctx.aws!.ses(region).listRecommendations({ status: 'OPEN' });
+          const all = await ctx.aws.ses(region).listRecommendations({ status: 'OPEN' });
           const relevant = all.filter((r) => isSenderIdentity(r.resourceArn, names));
           if (relevant.length === 0) {
             return [

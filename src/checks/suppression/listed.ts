@@ -1,6 +1,6 @@
 import type { SesMessageInsights, SesSuppressedDestination } from '../../core/aws-ports.js';
 import { AwsCallError } from '../../core/aws-ports.js';
-import type { Check } from '../../core/engine.js';
+import type { AwsCheck, AwsRunContext } from '../../core/engine.js';
 import { type EvidenceItem, type Finding, makeFinding } from '../../core/finding.js';
 import type { RunContext } from '../../core/ports.js';
 import type { InterpretedReply } from '../../core/replies.js';
@@ -29,14 +29,14 @@ interface BounceDetail {
 }
 
 /** Follows Attributes.MessageId into GetMessageInsights (needs VDM) to find the remote server's reply. */
-async function bounceDetail(ctx: RunContext, region: string, entry: SesSuppressedDestination): Promise<BounceDetail> {
+async function bounceDetail(ctx: AwsRunContext, region: string, entry: SesSuppressedDestination): Promise<BounceDetail> {
   if (!entry.messageId) return { insights: undefined, unavailable: 'SES kept no message id for this entry.' };
   try {
     const account = await sesAccount(ctx, region);
     if (!account.vdmEnabled) {
       return { insights: undefined, unavailable: 'Virtual Deliverability Manager is off, so SES keeps no message insights.' };
     }
-    const insights = await ctx.aws!.ses(region).getMessageInsights(entry.messageId);
+    const insights = await ctx.aws.ses(region).getMessageInsights(entry.messageId);
     if (!insights) {
       return { insights, unavailable: 'GetMessageInsights found nothing (message too old, sent from another region, or VDM was off when it was sent).' };
     }
@@ -135,7 +135,7 @@ export function suppressionReplies(ctx: RunContext): Promise<RecordedReply[]> {
         ctx.target.recipients.map(async (recipient): Promise<RecordedReply[]> => {
           const entry = await aws.ses(region).getSuppressedDestination(recipient).catch(() => undefined);
           if (!entry) return [];
-          const detail = await bounceDetail(ctx, region, entry);
+          const detail = await bounceDetail({ ...ctx, aws }, region, entry);
           const code = detail.event?.diagnosticCode;
           const reply = code ? classifyDiagnostic(code, recipient) : undefined;
           return reply ? [{ reply, source: `SES message insights for ${entry.messageId ?? 'the suppressing message'} (${region})` }] : [];
@@ -146,7 +146,7 @@ export function suppressionReplies(ctx: RunContext): Promise<RecordedReply[]> {
   });
 }
 
-export const suppressionCheck: Check = {
+export const suppressionCheck: AwsCheck = {
   id: CHECK,
   layer: LAYER,
   title: TITLE,
@@ -172,7 +172,7 @@ export const suppressionCheck: Check = {
       pairs.map(async ({ region, recipient }): Promise<Finding> => {
         let entry: SesSuppressedDestination | undefined;
         try {
-          entry = await ctx.aws!.ses(region).getSuppressedDestination(recipient);
+          entry = await ctx.aws.ses(region).getSuppressedDestination(recipient);
         } catch (error) {
           return awsErrorFinding(LAYER, CHECK, { id: `${recipient}:${region}`, title: TITLE, what: `whether ${recipient} is suppressed in ${region}`, error });
         }

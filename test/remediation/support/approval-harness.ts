@@ -21,7 +21,7 @@ import { type RemediationStore, openSqliteStore } from '../../../src/remediation
 import { buttonClickPayload } from '../../support/slack-requests.js';
 import { approvalFactory } from '../../../src/slack/approval-adapters.js';
 import { APPROVE_ACTION, REJECT_ACTION } from '../../../src/slack/render/approval.js';
-import { createServices } from '../../../src/wiring.js';
+import { createServices } from '../../../src/compose.js';
 import { loadEngineConfig } from '../../../src/config.js';
 import { type AwsScenario, SCENARIO_NOW, SMTP_USER, type TestAwsEndpoint, canonicalScenario, startAwsEndpoint } from '../../support/aws-endpoint.js';
 import { BOT_CREDENTIALS } from '../../support/aws-run.js';
