@@ -163,19 +163,22 @@ export interface ComposedApp {
 const realDelay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function composeApp(config: AppConfig, log: Logger, options: ComposeOptions = {}): Promise<ComposedApp> {
-  const [{ createSlackApp }, { approvalFactory, startExpirySweeper }, { openSqliteStore }, { createLayerRechecker }, { createSmtpCredentialTester }] =
+  const [{ createSlackApp }, { approvalFactory, startExpirySweeper }, { openStore }, { createLayerRechecker }, { createSmtpCredentialTester }, dedupe] =
     await Promise.all([
       import('./slack/app.js'),
       import('./slack/approval-adapters.js'),
-      import('./remediation/store.js'),
+      import('./store/open.js'),
       import('./remediation/recheck.js'),
       import('./io/smtp-credential-tester.js'),
+      import('./slack/event-dedupe.js'),
     ]);
   const env = options.env ?? process.env;
   const baseServices = createServices(config, log, {}, env);
   const services: Services = { ...baseServices, ...(options.clock ? { clock: options.clock } : {}) };
   const clock = options.clock ?? { now: () => new Date() };
-  const store = openSqliteStore({ path: config.store.path, now: () => clock.now() });
+  // SQLite file by default; PostgreSQL with MAILDIAG_DATABASE_URL. Throws StoreUnavailableError
+  // or StoreSchemaError at start (src/index.ts turns them into an exit message).
+  const store = await openStore(config.store, { now: () => clock.now(), log });
   const tls = config.smtp.ca ? { ca: config.smtp.ca } : undefined;
   const prober = services.smtp ?? createSmtpProber({ timeoutMs: config.smtp.timeoutMs, ...(tls ? { tls } : {}) });
   const endpoint = config.aws.endpoint;
@@ -191,6 +194,8 @@ export async function composeApp(config: AppConfig, log: Logger, options: Compos
     services,
     offers: store,
     log,
+    dedupe: dedupe.createStoreDeduper(store, { now: () => clock.now() }),
+    storeHealth: () => store.ping(),
     ...options.slack,
     approval: approvalFactory({
       store,
@@ -210,7 +215,7 @@ export async function composeApp(config: AppConfig, log: Logger, options: Compos
     }),
   });
 
-  let stopSweeper: (() => void) | undefined;
+  const stoppers: Array<() => void> = [];
   return {
     slack,
     services,
@@ -218,12 +223,15 @@ export async function composeApp(config: AppConfig, log: Logger, options: Compos
     async start(startOptions) {
       const started = await slack.start(startOptions);
       const approval = slack.deps.approval;
-      if (approval) stopSweeper = startExpirySweeper(approval.service, log);
+      // A lapsed lease is noticed within half a lease (at most a minute).
+      if (approval) stoppers.push(startExpirySweeper(approval.service, log, Math.min(60_000, Math.max(500, Math.floor(store.leaseMs / 2)))));
+      stoppers.push(dedupe.startDedupeSweeper(store, log, { now: () => clock.now() }));
       return started;
     },
     async stop(stopOptions) {
-      stopSweeper?.();
+      for (const stop of stoppers.splice(0)) stop();
       await slack.stop(stopOptions);
+      await store.shutdown();
     },
   };
 }

@@ -190,6 +190,9 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       'Invalid configuration: SLACK_SIGNING_SECRET is required for the HTTP receiver (or set SLACK_APP_TOKEN to use Socket Mode)',
     );
   }
+  if (parsed.MAILDIAG_DATABASE_CA && !parsed.MAILDIAG_DATABASE_URL) {
+    throw new ConfigError('Invalid configuration: MAILDIAG_DATABASE_CA is set but MAILDIAG_DATABASE_URL is not (the CA is only used for PostgreSQL)');
+  }
   return {
     ...toEngineConfig(parsed),
     slack: {
