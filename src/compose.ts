@@ -26,6 +26,7 @@ import type { Target } from './core/target.js';
 import { detectAwsCredentials } from './io/aws-credentials.js';
 import { createDnsClient, createRunDns } from './io/dns.js';
 import { createSmtpProber } from './io/smtp-probe.js';
+import type { DiagnosisMetrics, DiagnosisTrigger, Metrics } from './metrics.js';
 import type { RemediationStore } from './remediation/store.js';
 import type { SlackAppDeps, SlackAppHandle } from './slack/app.js';
 
@@ -49,6 +50,8 @@ export interface DiagnosisServices {
   settings: EngineSettings;
   log: Logger;
   clock?: Clock;
+  /** Prometheus hooks (src/metrics.ts); the Slack app sets them, the CLI does not. */
+  metrics?: DiagnosisMetrics;
 }
 
 export interface ServiceOverrides {
@@ -120,6 +123,8 @@ export function createServices(
 export interface DiagnoseOptions extends RunOptions {
   runId?: string;
   signal?: AbortSignal;
+  /** What asked for this run (a metrics label). Default `other`. */
+  trigger?: DiagnosisTrigger;
 }
 
 export async function diagnose(target: Target, services: DiagnosisServices, options: DiagnoseOptions = {}): Promise<Report> {
@@ -142,9 +147,31 @@ export async function diagnose(target: Target, services: DiagnosisServices, opti
     ...(options.runId ? { runId: options.runId } : {}),
   });
   ctx.log.info({ target: { sender: target.senderDomain, recipients: target.recipients.length } }, 'diagnosis started');
-  const report = await runDiagnosis(services.modules, ctx, options).finally(() => run.abort(new Error('the run has finished')));
+  const report = await runDiagnosis(services.modules, ctx, services.metrics ? measured(services.metrics, options) : options).finally(() =>
+    run.abort(new Error('the run has finished')),
+  );
+  services.metrics?.diagnosisFinished(options.trigger ?? 'other', report);
   ctx.log.info({ verdict: report.verdict, stats: report.stats }, 'diagnosis finished');
   return report;
+}
+
+/** Times each check and layer through the engine's progress events, for the metrics. */
+function measured(metrics: DiagnosisMetrics, options: DiagnoseOptions): DiagnoseOptions {
+  const started = performance.now();
+  const checkStarts = new Map<string, number>();
+  const seconds = (since: number): number => (performance.now() - since) / 1000;
+  return {
+    ...options,
+    onProgress(event) {
+      if (event.type === 'check-started') checkStarts.set(`${event.layer}.${event.check}`, performance.now());
+      else if (event.type === 'check-finished') {
+        const key = `${event.layer}.${event.check}`;
+        metrics.checkFinished(event.layer, event.check, seconds(checkStarts.get(key) ?? started), event.findings);
+        checkStarts.delete(key);
+      } else metrics.layerFinished(event.layer, seconds(started));
+      options.onProgress?.(event);
+    },
+  };
 }
 
 // ---------- the Slack product (app, demo, benchmark) ----------
@@ -162,32 +189,37 @@ export interface ComposeOptions {
   delay?: (ms: number) => Promise<void>;
   /** Passed to the Slack app (tests and benchmarks observe runs, shorten retries). */
   slack?: Pick<SlackAppDeps, 'onRunFinished' | 'retryConfig' | 'progressIntervalMs' | 'postIntervalMs' | 'scheduler'>;
+  /** Defaults to a new registry with process metrics. */
+  metrics?: Metrics;
 }
 
 export interface ComposedApp {
   slack: SlackAppHandle;
   services: Services;
   store: RemediationStore;
-  /** Starts the receiver and the expiry sweeper. */
-  start(options?: { port?: number }): Promise<{ port: number | undefined }>;
+  metrics: Metrics;
+  /** Starts the receiver, the metrics listener (MAILDIAG_METRICS_PORT) and the expiry sweeper. */
+  start(options?: { port?: number }): Promise<{ port: number | undefined; metricsPort?: number }>;
   stop(options?: { drainMs?: number }): Promise<void>;
 }
 
 const realDelay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function composeApp(config: AppConfig, log: Logger, options: ComposeOptions = {}): Promise<ComposedApp> {
-  const [{ createSlackApp }, { approvalFactory, startExpirySweeper }, { openStore }, { createLayerRechecker }, { createSmtpCredentialTester }, dedupe] =
+  const [{ createSlackApp }, { approvalFactory, startExpirySweeper }, { openStore }, { createLayerRechecker }, { createSmtpCredentialTester }, { createMetrics, startMetricsServer }, dedupe] =
     await Promise.all([
       import('./slack/app.js'),
       import('./slack/approval-adapters.js'),
       import('./store/open.js'),
       import('./remediation/recheck.js'),
       import('./io/smtp-credential-tester.js'),
+      import('./metrics.js'),
       import('./slack/event-dedupe.js'),
     ]);
+  const metrics = options.metrics ?? createMetrics();
   const env = options.env ?? process.env;
   const baseServices = createServices(config, log, {}, env);
-  const services: Services = { ...baseServices, ...(options.clock ? { clock: options.clock } : {}) };
+  const services: Services = { ...baseServices, metrics: metrics.diagnosis, ...(options.clock ? { clock: options.clock } : {}) };
   const clock = options.clock ?? { now: () => new Date() };
   // SQLite file by default; PostgreSQL with MAILDIAG_DATABASE_URL. Throws StoreUnavailableError
   // or StoreSchemaError at start (src/index.ts turns them into an exit message).
@@ -208,11 +240,13 @@ export async function composeApp(config: AppConfig, log: Logger, options: Compos
     services,
     offers: store,
     log,
+    metrics,
     dedupe: dedupe.createStoreDeduper(store, { now: () => clock.now() }),
     storeHealth: () => store.ping(),
     ...options.slack,
     approval: approvalFactory({
       store,
+      metrics,
       policy: config.approval,
       gateways: remediationGateways,
       smtp: {
@@ -230,21 +264,25 @@ export async function composeApp(config: AppConfig, log: Logger, options: Compos
   });
 
   const stoppers: Array<() => void> = [];
+  let metricsServer: { port: number; close(): Promise<void> } | undefined;
   return {
     slack,
     services,
     store,
+    metrics,
     async start(startOptions) {
+      if (config.metrics.port !== undefined) metricsServer = await startMetricsServer(metrics, { port: config.metrics.port, log });
       const started = await slack.start(startOptions);
       const approval = slack.deps.approval;
       // A lapsed lease is noticed within half a lease (at most a minute).
       if (approval) stoppers.push(startExpirySweeper(approval.service, log, Math.min(60_000, Math.max(500, Math.floor(store.leaseMs / 2)))));
       stoppers.push(dedupe.startDedupeSweeper(store, log, { now: () => clock.now() }));
-      return started;
+      return { ...started, ...(metricsServer ? { metricsPort: metricsServer.port } : {}) };
     },
     async stop(stopOptions) {
       for (const stop of stoppers.splice(0)) stop();
       await slack.stop(stopOptions);
+      await metricsServer?.close();
       // After the drain: close the pooled AWS clients' sockets and the store.
       await closeAwsClients();
       await store.shutdown();

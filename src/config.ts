@@ -114,6 +114,7 @@ const appSchema = engineSchema.extend({
   MAILDIAG_EXECUTION_LEASE_SECONDS: positiveInt(30),
   MAILDIAG_SECRET_ARN: z.string().regex(/^arn:aws[\w-]*:secretsmanager:/, 'must be a Secrets Manager ARN').optional(),
   MAILDIAG_REMEDIATION_ROLE_ARN: z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\//, 'must be an IAM role ARN').optional(),
+  MAILDIAG_METRICS_PORT: z.string().regex(/^\d{1,5}$/, 'must be a port number').transform(Number).refine((port) => port < 65536, 'must be a port number below 65536').optional(),
 });
 
 export interface EngineConfig {
@@ -141,6 +142,8 @@ export interface AppConfig extends EngineConfig {
   store: StoreConfig;
   secretArn: string | undefined;
   remediationRoleArn: string | undefined;
+  /** A separate listener for GET /metrics (Socket Mode, or to keep metrics off the public port); 0 = any free port. */
+  metrics: { port: number | undefined };
 }
 
 /** Turns zod issues into one message that names each offending variable. */
@@ -219,6 +222,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     },
     secretArn: parsed.MAILDIAG_SECRET_ARN,
     remediationRoleArn: parsed.MAILDIAG_REMEDIATION_ROLE_ARN,
+    metrics: { port: parsed.MAILDIAG_METRICS_PORT },
   };
 }
 
