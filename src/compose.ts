@@ -29,6 +29,8 @@ import { createSmtpProber } from './io/smtp-probe.js';
 import type { DiagnosisMetrics, DiagnosisTrigger, Metrics } from './metrics.js';
 import type { RemediationStore } from './remediation/store.js';
 import type { SlackAppDeps, SlackAppHandle } from './slack/app.js';
+import type { Watch } from './watch/index.js';
+import type { WatchComposeOptions } from './watch/compose.js';
 
 // ---------- diagnosis services (CLI and app) ----------
 
@@ -191,6 +193,8 @@ export interface ComposeOptions {
   slack?: Pick<SlackAppDeps, 'onRunFinished' | 'retryConfig' | 'progressIntervalMs' | 'postIntervalMs' | 'scheduler'>;
   /** Defaults to a new registry with process metrics. */
   metrics?: Metrics;
+  /** The watch's clock, scheduler, store or intake hooks (tests, demo). */
+  watch?: WatchComposeOptions;
 }
 
 export interface ComposedApp {
@@ -198,6 +202,8 @@ export interface ComposedApp {
   services: Services;
   store: RemediationStore;
   metrics: Metrics;
+  /** SES event intake and scheduled audit (src/watch); undefined when not configured. */
+  watch: Watch | undefined;
   /** Starts the receiver, the metrics listener (MAILDIAG_METRICS_PORT) and the expiry sweeper. */
   start(options?: { port?: number }): Promise<{ port: number | undefined; metricsPort?: number }>;
   stop(options?: { drainMs?: number }): Promise<void>;
@@ -263,6 +269,9 @@ export async function composeApp(config: AppConfig, log: Logger, options: Compos
     }),
   });
 
+  // The watch (and the SQS SDK) load only when it is configured.
+  const watch = config.watch.channel ? await (await import('./watch/compose.js')).composeWatch(config, services, slack, log, options.watch) : undefined;
+
   const stoppers: Array<() => void> = [];
   let metricsServer: { port: number; close(): Promise<void> } | undefined;
   return {
@@ -270,6 +279,7 @@ export async function composeApp(config: AppConfig, log: Logger, options: Compos
     services,
     store,
     metrics,
+    watch,
     async start(startOptions) {
       if (config.metrics.port !== undefined) metricsServer = await startMetricsServer(metrics, { port: config.metrics.port, log });
       const started = await slack.start(startOptions);
@@ -277,10 +287,13 @@ export async function composeApp(config: AppConfig, log: Logger, options: Compos
       // A lapsed lease is noticed within half a lease (at most a minute).
       if (approval) stoppers.push(startExpirySweeper(approval.service, log, Math.min(60_000, Math.max(500, Math.floor(store.leaseMs / 2)))));
       stoppers.push(dedupe.startDedupeSweeper(store, log, { now: () => clock.now() }));
+      watch?.start();
       return { ...started, ...(metricsServer ? { metricsPort: metricsServer.port } : {}) };
     },
     async stop(stopOptions) {
       for (const stop of stoppers.splice(0)) stop();
+      // SIGTERM: stop polling and finish the events in hand first.
+      await watch?.stop();
       await slack.stop(stopOptions);
       await metricsServer?.close();
       // After the drain: close the pooled AWS clients' sockets and the store.

@@ -9,6 +9,7 @@ import type { EngineSettings } from './core/ports.js';
 import { isSesRegion } from './core/regions.js';
 import { parseDatabaseUrl } from './store/postgres/url.js';
 import type { StoreConfig } from './store/open.js';
+import { toWatchConfig, type WatchConfig, watchEnvShape } from './watch/config.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -115,6 +116,7 @@ const appSchema = engineSchema.extend({
   MAILDIAG_SECRET_ARN: z.string().regex(/^arn:aws[\w-]*:secretsmanager:/, 'must be a Secrets Manager ARN').optional(),
   MAILDIAG_REMEDIATION_ROLE_ARN: z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\//, 'must be an IAM role ARN').optional(),
   MAILDIAG_METRICS_PORT: z.string().regex(/^\d{1,5}$/, 'must be a port number').transform(Number).refine((port) => port < 65536, 'must be a port number below 65536').optional(),
+  ...watchEnvShape,
 });
 
 export interface EngineConfig {
@@ -144,6 +146,8 @@ export interface AppConfig extends EngineConfig {
   remediationRoleArn: string | undefined;
   /** A separate listener for GET /metrics (Socket Mode, or to keep metrics off the public port); 0 = any free port. */
   metrics: { port: number | undefined };
+  /** SES events from SQS and the scheduled audit (src/watch). */
+  watch: WatchConfig;
 }
 
 /** Turns zod issues into one message that names each offending variable. */
@@ -196,6 +200,8 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   if (parsed.MAILDIAG_DATABASE_CA && !parsed.MAILDIAG_DATABASE_URL) {
     throw new ConfigError('Invalid configuration: MAILDIAG_DATABASE_CA is set but MAILDIAG_DATABASE_URL is not (the CA is only used for PostgreSQL)');
   }
+  const watch = toWatchConfig(parsed, parsed.MAILDIAG_REGIONS);
+  if (typeof watch === 'string') throw new ConfigError(`Invalid configuration: ${watch}`);
   return {
     ...toEngineConfig(parsed),
     slack: {
@@ -223,6 +229,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     secretArn: parsed.MAILDIAG_SECRET_ARN,
     remediationRoleArn: parsed.MAILDIAG_REMEDIATION_ROLE_ARN,
     metrics: { port: parsed.MAILDIAG_METRICS_PORT },
+    watch,
   };
 }
 
