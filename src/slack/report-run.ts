@@ -51,6 +51,7 @@ export async function runReport(deps: SlackDeps, slack: SlackGateway, request: R
   const posting = slack.postMessage(channel, renderProgressSummary(progress()), request.threadTs);
   const running = diagnose(target, deps.services, {
     runId,
+    trigger: request.threadTs ? 'thread' : 'command',
     signal: abort.signal,
     onProgress(event) {
       if (event.type !== 'layer-finished') return;

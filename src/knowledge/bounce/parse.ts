@@ -7,6 +7,12 @@
  * regular expression is linear (no nested quantifiers).
  */
 import { simpleParser } from 'mailparser';
+import { readBlocks, type RecipientBlock } from './blocks.js';
+import type { SmtpCommand } from './decide.js';
+import { identifyFormat } from './formats/index.js';
+import { AUTO_REPLY_SUBJECT, rfc3834 } from './formats/rfc.js';
+import type { FormatModule, MessageHead } from './formats/types.js';
+import type { SisimaiReason } from './rules.js';
 
 /** Inputs above this are cut before parsing; the rest is reported in a note. */
 export const MAX_INPUT_BYTES = 1024 * 1024;
@@ -25,8 +31,14 @@ export interface ReplyFragment {
   replyCode?: string;
   /** Enhanced status code: from the reply text when it has one, else the DSN Status field. */
   status?: string;
-  /** SMTP stage the reply answered, when the bounce says: `CONNECT`, `HELO`, `MAIL`, `RCPT` or `DATA`. */
-  command?: string;
+  /** SMTP command the reply answered, when the bounce says: `CONN`, `EHLO`, `HELO`, `MAIL`, `RCPT` or `DATA`. */
+  command?: SmtpCommand;
+  /** The `Diagnostic-Code` type (`SMTP`, `X-UNIX`, ...), when a DSN gives one. */
+  diagnosticType?: string;
+  /** A reason the report format states itself (an auto-reply, a feedback report, an SES suppression). */
+  formatReason?: SisimaiReason;
+  /** Which format module read this recipient (formats/). */
+  format?: string;
   /** DSN `Action:` (failed, delayed, delivered, relayed, expanded). */
   action?: string;
   remoteHost?: string;
@@ -36,6 +48,8 @@ export interface ReplyFragment {
 
 export interface ParsedBounce {
   fragments: ReplyFragment[];
+  /** Id of the format module (formats/index.ts) that read the message. */
+  format?: string;
   /** Sender of the bounce (From header), used for provider detection. */
   from?: string;
   reportingHost?: string;
@@ -80,16 +94,24 @@ export async function parseBounce(input: string | Buffer): Promise<ParsedBounce>
 
   let body: string;
   let from: string | undefined;
+  const head: MessageHead = { from: '', subject: '', headers: '', body: '' };
   const attachmentsText: string[] = [];
   try {
     const mail = await simpleParser(bytes, { skipImageLinks: true, skipTextToHtml: true, maxHtmlLengthToParse: MAX_INPUT_BYTES });
     from = mail.from?.value[0]?.address;
+    head.from = mail.from?.text ?? '';
+    head.subject = mail.subject ?? '';
+    head.headers = mail.headerLines
+      .slice(0, 200)
+      .map((header) => header.line.slice(0, 1000))
+      .join('\n');
     body = mail.text ?? '';
     for (const attachment of mail.attachments) {
       const type = attachment.contentType.toLowerCase();
       // Delivery reports and feedback reports carry the fields we read; original messages do not.
       if (type.includes('delivery-status') || type.includes('feedback-report')) {
         attachmentsText.push(attachment.content.toString('utf8'));
+        head.headers += `\nX-Part-Type: ${type}`;
       }
     }
     if (body === '' && typeof mail.html === 'string') body = stripHtml(mail.html);
@@ -97,43 +119,84 @@ export async function parseBounce(input: string | Buffer): Promise<ParsedBounce>
     notes.push(`The message could not be parsed as MIME (${error instanceof Error ? error.message : String(error)}); it was read as plain text.`);
     body = raw;
   }
-  const parsed = parseBounceText([body, ...attachmentsText].join('\n\n'));
+  head.body = body;
+  let parsed = parseBounceText([body, ...attachmentsText].join('\n\n'), head);
+  if (!parsed.fragments.some(usable)) {
+    // Broken MIME (a boundary the header does not declare) hides the notice from the parser: read the raw body.
+    const rawBody = raw.slice(raw.search(/\r?\n\r?\n/) + 1);
+    const again = parseBounceText(rawBody, { ...head, body: rawBody });
+    if (again.fragments.some(usable)) parsed = again;
+  }
+  // An automatic reply (RFC 3834) that carries no delivery report is a vacation notice, not a bounce.
+  if (isAutoReply(head) && parsed.fragments.every((fragment) => fragment.origin === 'summary' && fragment.formatReason === undefined && fragment.replyCode === undefined)) {
+    parsed.fragments = [{ text: `Automatic reply: ${head.subject}`.slice(0, MAX_REPLY_CHARS), origin: 'summary', formatReason: 'vacation', format: 'rfc3834', ...(from ? { recipient: from } : {}) }];
+  }
   return {
     fragments: parsed.fragments,
     summary: parsed.summary,
     notes: [...notes, ...parsed.notes],
+    ...(parsed.format ? { format: parsed.format } : {}),
     ...(from ? { from } : {}),
     ...(parsed.reportingHost ? { reportingHost: parsed.reportingHost } : {}),
   };
 }
 
+/** A fragment with a reply code, a status, a recipient block or a format-stated reason. */
+function usable(fragment: ReplyFragment): boolean {
+  return fragment.origin !== 'summary' || fragment.formatReason !== undefined || fragment.replyCode !== undefined;
+}
+
+/** RFC 3834 marks, from a person's address: delivery reports carry `Auto-Submitted` too, but come from the mail system. */
+function isAutoReply(head: MessageHead): boolean {
+  if (/mailer-daemon|postmaster|mail delivery|MAILER_DAEMON|no-?reply/i.test(head.from)) return false;
+  return rfc3834.detect.headers?.test(head.headers) === true || AUTO_REPLY_SUBJECT.test(head.subject);
+}
+
 /**
  * Parses bare text: a pasted NDR, an SMTP transcript, a DSN's fields, an SES notification
  * (JSON) or a single reply line. Synchronous; the caller caps the size (parseBounce does).
+ * `head`: the message's From, Subject and headers when the text came from an .eml, so that the
+ * registry (formats/index.ts) can name the report format.
  */
-export function parseBounceText(input: string): ParsedBounce {
+export function parseBounceText(input: string, head?: MessageHead): ParsedBounce {
   const notes: string[] = [];
   let text = input.length > MAX_INPUT_BYTES ? input.slice(0, MAX_INPUT_BYTES) : input;
   if (text.length < input.length) notes.push(`Text is ${input.length} characters; only the first ${MAX_INPUT_BYTES} were read.`);
   text = text.replace(/\r\n?/g, '\n').replaceAll('\u0000', '');
 
   const sesFragments = parseSesNotification(text);
-  if (sesFragments.length > 0) return capFragments({ fragments: sesFragments, summary: '', notes });
+  if (sesFragments.length > 0) return capFragments({ fragments: sesFragments, summary: '', notes, format: 'amazonses' });
 
+  // Postfix folds `host X said:` and its reply over lines; join them so the reply is read whole.
+  text = text.replace(/(said:(?: [245]\d\d)?)\n[ \t]+/g, '$1 ');
   const marker = ORIGINAL_MESSAGE_MARKER.exec(text);
   const humanPart = marker ? text.slice(0, marker.index) : text;
+  const module = identifyFormat(head ?? { from: '', subject: '', headers: '', body: humanPart });
   const dsn = parseDeliveryStatus(text);
   const feedback = parseFeedbackReport(text);
   const transcript = scanReplies(humanPart);
+  const blocks = module?.blocks ? readBlocks(humanPart, module.blocks).map(blockFragment) : [];
   const summary = summarize(humanPart);
 
   let fragments: ReplyFragment[] = [...feedback];
   if (dsn.fragments.length > 0) {
-    fragments.push(...dsn.fragments.map((fragment) => enrichFromTranscript(fragment, transcript, summary)));
+    fragments.push(...dsn.fragments.map((fragment) => enrichFromBlocks(enrichFromTranscript(fragment, transcript, summary), blocks)));
     const covered = new Set(dsn.fragments.map((f) => f.recipient?.toLowerCase()).filter((r) => r !== undefined));
     // Transcript replies for recipients the report does not list (rare: partial reports).
     for (const reply of transcript) {
       if (reply.recipient && !covered.has(reply.recipient.toLowerCase())) fragments.push(reply);
+    }
+  } else if (blocks.length > 0) {
+    // The format's own recipient blocks; a transcript reply for the same recipient adds its codes.
+    const replies = mergeSameRecipient(transcript);
+    for (const block of blocks) {
+      const reply = replies.find((r) => r.recipient?.toLowerCase() === block.recipient?.toLowerCase()) ?? (blocks.length === 1 && replies.length === 1 ? replies[0] : undefined);
+      if (block.replyCode === undefined && reply) {
+        fragments.push({ ...reply, recipient: block.recipient ?? reply.recipient, text: `${reply.text} ${block.text}`.slice(0, MAX_REPLY_CHARS) });
+      } else {
+        const remoteHost = block.remoteHost ?? reply?.remoteHost;
+        fragments.push({ ...block, ...(remoteHost ? { remoteHost } : {}), ...(reply?.command && !block.command ? { command: reply.command } : {}) });
+      }
     }
   } else if (transcript.length > 0) {
     fragments.push(...mergeSameRecipient(transcript));
@@ -144,7 +207,61 @@ export function parseBounceText(input: string): ParsedBounce {
     fragments = [{ text: summary, origin: 'summary', ...codesOf(summary), ...(recipients.length === 1 && recipients[0] ? { recipient: recipients[0] } : {}) }];
   }
   if (dsn.reportingHost) for (const fragment of fragments) fragment.reportingHost ??= dsn.reportingHost;
-  return capFragments({ fragments, summary, notes, ...(dsn.reportingHost ? { reportingHost: dsn.reportingHost } : {}) });
+  // The command is often only in the human-readable part, near the recipient's address.
+  const flat = fragments.some((fragment) => !fragment.command) ? humanPart.replace(/\s+/g, ' ').slice(0, 200_000) : '';
+  for (const fragment of fragments) {
+    if (module) fragment.format = module.id;
+    if (fragment.origin === 'feedback-report') continue;
+    applyNotices(fragment, module, fragments.length === 1 ? flat : '');
+    if (fragment.command) continue;
+    const command = commandNear(flat, fragment.recipient, fragments.length === 1, module?.commands);
+    if (command) fragment.command = command;
+  }
+  return capFragments({ fragments, summary, notes, ...(module ? { format: module.id } : {}), ...(dsn.reportingHost ? { reportingHost: dsn.reportingHost } : {}) });
+}
+
+/** A format's documented notice wordings: the reason, command or action they state. */
+function applyNotices(fragment: ReplyFragment, module: FormatModule | undefined, wholeNotice: string): void {
+  // The notice's wording around a remote server's coded reply must not override that reply's reason.
+  const ownWords = fragment.replyCode === undefined && fragment.status === undefined;
+  for (const notice of module?.notices ?? []) {
+    const inReply = notice.text.test(fragment.text);
+    if (!inReply && !(wholeNotice !== '' && notice.text.test(wholeNotice))) continue;
+    if (notice.reason && !fragment.formatReason && (inReply || ownWords)) fragment.formatReason = notice.reason;
+    if (notice.command && !fragment.command) fragment.command = notice.command;
+    if (notice.action && (!fragment.action || fragment.action === 'failed')) fragment.action = notice.action;
+  }
+}
+
+function blockFragment(block: RecipientBlock): ReplyFragment {
+  const text = cleanReply(block.text);
+  const codes = codesOf(text);
+  const command = commandOf(text);
+  const remoteHost = hostIn(block.text);
+  return {
+    text,
+    origin: 'transcript',
+    recipient: block.recipient,
+    ...(remoteHost ? { remoteHost } : {}),
+    ...(codes.replyCode ? { replyCode: codes.replyCode } : {}),
+    ...(codes.status ? { status: codes.status } : {}),
+    ...(command ? { command } : {}),
+  };
+}
+
+/** A DSN entry without a usable diagnostic takes the reason its format's notice gives for that recipient. */
+function enrichFromBlocks(fragment: ReplyFragment, blocks: ReplyFragment[]): ReplyFragment {
+  if (blocks.length === 0) return fragment;
+  const block = blocks.find((b) => b.recipient?.toLowerCase() === fragment.recipient?.toLowerCase()) ?? (blocks.length === 1 ? blocks[0] : undefined);
+  if (!block || block.text === '' || fragment.text.includes(block.text)) return fragment;
+  const hasCode = fragment.replyCode !== undefined || /\d\.\d{1,3}\.\d/.test(fragment.text);
+  if (hasCode && fragment.text.length > 12) return { ...fragment, ...(block.command && !fragment.command ? { command: block.command } : {}) };
+  return {
+    ...fragment,
+    text: `${fragment.text} ${block.text}`.trim().slice(0, MAX_REPLY_CHARS),
+    ...(block.replyCode && !fragment.replyCode ? { replyCode: block.replyCode } : {}),
+    ...(block.command && !fragment.command ? { command: block.command } : {}),
+  };
 }
 
 function capFragments(parsed: ParsedBounce): ParsedBounce {
@@ -215,10 +332,12 @@ function dsnFragment(fields: Record<string, string>): ReplyFragment {
   const command = commandOf(text);
   const recipient = EMAIL.exec(fields['final-recipient'] ?? fields['original-recipient'] ?? fields['x-actual-recipient'] ?? '')?.[0];
   const remote = fields['remote-mta'] ? hostOf(stripType(fields['remote-mta'])) : undefined;
-  const status = fromText.status ?? statusField;
+  const status = preferStatus(fromText.status, statusField);
+  const diagnosticType = /^\s{0,4}([A-Za-z][A-Za-z0-9-]{0,20})\s{0,4};/.exec(fields['diagnostic-code'] ?? '')?.[1]?.toUpperCase();
   return {
     text,
     origin: 'delivery-status',
+    ...(diagnosticType ? { diagnosticType } : {}),
     ...(command ? { command } : {}),
     ...(fromText.replyCode ? { replyCode: fromText.replyCode } : {}),
     ...(status ? { status } : {}),
@@ -226,6 +345,14 @@ function dsnFragment(fields: Record<string, string>): ReplyFragment {
     ...(fields.action ? { action: fields.action.toLowerCase().split(/\s/)[0] ?? '' } : {}),
     ...(remote ? { remoteHost: remote } : {}),
   };
+}
+
+/** The reply's own enhanced code unless it is vaguer (X.0.0) than the report's Status field. */
+function preferStatus(fromText: string | undefined, field: string | undefined): string | undefined {
+  if (!fromText) return field;
+  if (!field) return fromText;
+  if (/^[45]\.0\.0$/.test(fromText) && !/^[45]\.0\.0$/.test(field)) return field;
+  return fromText;
 }
 
 /** When the report's Diagnostic-Code is empty or has no code, take the body's reply for that recipient. */
@@ -376,6 +503,7 @@ function parseSesNotification(text: string): ReplyFragment[] {
       fragments.push({
         text: cleanReply(reply),
         origin: 'ses-notification',
+        ...(suppressed ? { formatReason: 'suppressed' as const } : {}),
         ...(typeof recipient.emailAddress === 'string' ? { recipient: recipient.emailAddress } : {}),
         ...(codes.replyCode ? { replyCode: codes.replyCode } : {}),
         ...(status ? { status } : {}),
@@ -389,6 +517,7 @@ function parseSesNotification(text: string): ReplyFragment[] {
       fragments.push({
         text: `Complaint: the recipient reported the message as spam (feedback type ${feedbackType}).`,
         origin: 'ses-notification',
+        formatReason: 'feedback',
         ...(typeof recipient.emailAddress === 'string' ? { recipient: recipient.emailAddress } : {}),
       });
     }
@@ -399,6 +528,7 @@ function parseSesNotification(text: string): ReplyFragment[] {
       fragments.push({
         text: `Delivered: ${typeof delivery.smtpResponse === 'string' ? delivery.smtpResponse : 'accepted by the receiving server'}`,
         origin: 'ses-notification',
+        formatReason: 'delivered',
         ...(typeof recipient === 'string' ? { recipient } : {}),
       });
     }
@@ -433,7 +563,7 @@ function parseFeedbackReport(text: string): ReplyFragment[] {
   const type = /^Feedback-Type:\s{0,4}([A-Za-z-]{1,40})/im.exec(text)?.[1];
   if (!type) return [];
   const recipient = /^Original-Rcpt-To:\s{0,4}<?([^\s<>]{1,254})>?/im.exec(text)?.[1];
-  return [{ text: `Complaint: a feedback report (type ${type}) about the message.`, origin: 'feedback-report', ...(recipient ? { recipient } : {}) }];
+  return [{ text: `Complaint: a feedback report (type ${type}) about the message.`, origin: 'feedback-report', formatReason: 'feedback', ...(recipient ? { recipient } : {}) }];
 }
 
 // ---------------------------------------------------------------------------------------
@@ -464,17 +594,44 @@ function stripGeneratorPrefix(diagnostic: string): { reply: string; prefixStatus
   return { reply: diagnostic.slice(prefix[0].length), prefixStatus: prefix[1] };
 }
 
-const COMMAND_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
-  ['DATA', /in reply to end of DATA|after end of data|did not like our (?:final )?DATA|\[DATA\]|after DATA|in reply to DATA/i],
-  ['RCPT', /in reply to RCPT TO|after RCPT TO|did not like our RCPT TO|\[RCPT_TO\]|>>> RCPT TO/i],
-  ['MAIL', /in reply to MAIL FROM|after MAIL FROM|did not like our MAIL FROM|\[MAIL_FROM\]|>>> MAIL FROM/i],
-  ['HELO', /in reply to (?:HELO|EHLO)|after (?:HELO|EHLO)/i],
-  ['CONNECT', /while connecting to|(?:upon|after) (?:initial )?connection/i],
+const COMMAND_PATTERNS: ReadonlyArray<readonly [SmtpCommand, RegExp]> = [
+  ['DATA', /in reply to end of DATA|after end of data|did not like our (?:final )?DATA|\[DATA\]|after DATA|in reply to DATA|>>> DATA|after sending (?:the )?(?:message|data)|after the message was sent/i],
+  ['RCPT', /in reply to RCPT TO|after RCPT TO|did not like our RCPT TO|\[RCPT_TO\]|>>> RCPT TO|RCPT TO:?\s?<[^>\s]{0,254}>\s{0,4}(?:<<<|:|\.{3})/i],
+  ['MAIL', /in reply to MAIL FROM|after MAIL FROM|did not like our MAIL FROM|\[MAIL_FROM\]|>>> MAIL FROM|sender was rejected/i],
+  ['EHLO', /in reply to EHLO|after EHLO|>>> EHLO/i],
+  ['HELO', /in reply to HELO|after HELO|>>> HELO|my name was rejected|performing the (?:HELO|EHLO) handshake/i],
+  ['CONN', /while connecting to|(?:upon|after) (?:initial )?connection|refused to talk to me|in the (?:server )?greeting|after connecting|on connect/i],
 ];
 
+/**
+ * The command named near a recipient's address in the notice (Sendmail's `>>> RCPT To:<a>`,
+ * Postfix's `<a>: host ... (in reply to RCPT TO command)`), or anywhere when it has one recipient.
+ */
+function commandNear(flat: string, recipient: string | undefined, single: boolean, extra: FormatModule['commands']): SmtpCommand | undefined {
+  if (flat === '') return undefined;
+  const commandOf = (text: string): SmtpCommand | undefined => genericCommandOf(text) ?? extra?.find(([, pattern]) => pattern.test(text))?.[0];
+  if (recipient) {
+    const lower = flat.toLowerCase();
+    const needle = recipient.toLowerCase();
+    let from = 0;
+    for (let count = 0; count < 20; count++) {
+      const index = lower.indexOf(needle, from);
+      if (index < 0) break;
+      const command = commandOf(flat.slice(Math.max(0, index - 120), index + needle.length + 700));
+      if (command) return command;
+      from = index + needle.length;
+    }
+  }
+  return single ? commandOf(flat.slice(0, 12_000)) : undefined;
+}
+
 /** The SMTP stage a reply answered, from Postfix/Exim/qmail/Yahoo wording. */
-function commandOf(text: string): string | undefined {
-  const sample = text.slice(0, MAX_REPLY_CHARS * 2);
+export function commandOf(text: string): SmtpCommand | undefined {
+  return genericCommandOf(text);
+}
+
+function genericCommandOf(text: string): SmtpCommand | undefined {
+  const sample = text.slice(0, 12_000);
   return COMMAND_PATTERNS.find(([, pattern]) => pattern.test(sample))?.[0];
 }
 
