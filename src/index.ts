@@ -47,8 +47,8 @@ const shutdown = (signal: NodeJS.Signals | 'uncaughtException', exitCode = 0): v
     },
   );
 };
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
+process.once('SIGTERM', () => shutdown('SIGTERM'));
+process.once('SIGINT', () => shutdown('SIGINT'));
 
 // Last line of defence (the receiver guard and app.error come first). A stray rejection is
 // logged and the app keeps serving its runs; an uncaught exception leaves unknown state, so

@@ -71,7 +71,11 @@ describe('the CLI path', () => {
     let stdout = '';
     const before = dns.queries.length;
     await runCli(['--thread', thread, '--json', '--dns-server', dns.address], {
-      stdout: { write: (t: string) => void (stdout += t) },
+      stdout: {
+        write: (t: string) => {
+          stdout += t;
+        },
+      },
       stderr: { write: () => undefined },
       env: { MAILDIAG_AWS: 'off', MAILDIAG_DNS_TIMEOUT_MS: '200' },
       readStdin: async () => '',
