@@ -157,7 +157,7 @@ export interface ComposedApp {
   store: RemediationStore;
   /** Starts the receiver and the expiry sweeper. */
   start(options?: { port?: number }): Promise<{ port: number | undefined }>;
-  stop(options?: { drainMs?: number }): Promise<void>;
+  stop(options?: { drainMs?: number; cancelMs?: number }): Promise<void>;
 }
 
 const realDelay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

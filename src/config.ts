@@ -3,6 +3,7 @@
  * setting fails at start with a message naming the variable.
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from './core/errors.js';
 import type { EngineSettings } from './core/ports.js';
@@ -43,6 +44,15 @@ const hostPort = z
     }
     return { host: match[1].replace(/^\[|\]$/g, ''), port };
   });
+
+/**
+ * Diagnoses mostly wait on DNS, AWS and SMTP; their CPU (a few ms each) shares the one thread
+ * that acks Slack. Four per core keeps acks fast under a burst (README, "Benchmarks").
+ */
+export function defaultMaxConcurrentRuns(cpus: number = availableParallelism()): number {
+  return Math.max(2, 4 * cpus);
+}
+export const DEFAULT_MAX_QUEUED_RUNS = 200;
 
 const engineSchema = z.object({
   MAILDIAG_REGIONS: z
@@ -96,6 +106,8 @@ const appSchema = engineSchema.extend({
   MAILDIAG_DB: z.string().min(1).optional().default('./data/maildiag.db'),
   MAILDIAG_SECRET_ARN: z.string().regex(/^arn:aws[\w-]*:secretsmanager:/, 'must be a Secrets Manager ARN').optional(),
   MAILDIAG_REMEDIATION_ROLE_ARN: z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\//, 'must be an IAM role ARN').optional(),
+  MAILDIAG_MAX_CONCURRENT_RUNS: positiveInt(defaultMaxConcurrentRuns()),
+  MAILDIAG_MAX_QUEUED_RUNS: positiveInt(DEFAULT_MAX_QUEUED_RUNS),
 });
 
 export interface EngineConfig {
@@ -123,6 +135,8 @@ export interface AppConfig extends EngineConfig {
   store: { path: string };
   secretArn: string | undefined;
   remediationRoleArn: string | undefined;
+  /** The run queue (src/slack/run-queue.ts). */
+  runs: { maxConcurrent: number; maxQueued: number };
 }
 
 /** Turns zod issues into one message that names each offending variable. */
@@ -193,6 +207,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     store: { path: parsed.MAILDIAG_DB },
     secretArn: parsed.MAILDIAG_SECRET_ARN,
     remediationRoleArn: parsed.MAILDIAG_REMEDIATION_ROLE_ARN,
+    runs: { maxConcurrent: parsed.MAILDIAG_MAX_CONCURRENT_RUNS, maxQueued: parsed.MAILDIAG_MAX_QUEUED_RUNS },
   };
 }
 

@@ -1,7 +1,8 @@
 /**
- * `/maildiag <domain | address> [to=...] [region=...] [smtp-user=...]`. Everything before
- * the ack is pure and fast (parse, channel check): usage, refusals and bad input are the
- * ack's own private body, and nothing runs for them.
+ * `/maildiag <domain | address> [to=...] [region=...] [smtp-user=...]`. Before the ack only
+ * constant-time decisions: channel refusal, usage and "busy" (the run queue is full) are the
+ * ack's own private body. Everything else (parsing, the diagnosis) happens after the ack:
+ * bad input is answered privately through the response URL, a valid target joins the queue.
  */
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { InputError } from '../../core/errors.js';
@@ -9,6 +10,7 @@ import { parseTargetText, type Target } from '../../core/target.js';
 import { isChannelAllowed } from '../channels.js';
 import type { SlackDeps } from '../deps.js';
 import { createSlackGateway } from '../gateway.js';
+import { enqueueRun, refuseBusy } from '../queued-run.js';
 import { channelRefusedText, inputErrorText, USAGE_TEXT } from '../render/usage.js';
 import { runReport } from '../report-run.js';
 
@@ -25,28 +27,39 @@ export function slashCommandListener(deps: SlackDeps) {
       await ack({ response_type: 'ephemeral', text: USAGE_TEXT });
       return;
     }
-    let target: Target;
-    try {
-      target = parseTargetText(text);
-    } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-      await ack({ response_type: 'ephemeral', text: inputErrorText(error.message) });
+    const reservation = deps.runs.reserve();
+    if (!reservation) {
+      await ack({ response_type: 'ephemeral', text: refuseBusy(deps, { channel, user, kind: 'slash command' }) });
       return;
     }
     await ack();
 
+    const replyPrivately = async (reply: string): Promise<void> => {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: reply });
+    };
+    let target: Target;
+    try {
+      target = parseTargetText(text);
+    } catch (error) {
+      reservation.release();
+      if (!(error instanceof InputError)) throw error;
+      await replyPrivately(inputErrorText(error.message)).catch((failure: unknown) => deps.log.warn({ err: failure }, 'could not send a private message'));
+      return;
+    }
+
     const runId = deps.newRunId();
-    deps.log.info({ runId, channel, user, sender: target.senderDomain, recipients: target.recipients.length }, 'slash command accepted');
-    await deps.runs.track(
-      runReport(deps, createSlackGateway(client, deps.pacer), {
-        runId,
-        target,
-        channel,
-        user,
-        replyPrivately: async (reply) => {
-          await respond({ response_type: 'ephemeral', replace_original: false, text: reply });
-        },
-      }),
-    );
+    const log = deps.log.child({ runId, channel, user });
+    log.info({ sender: target.senderDomain, recipients: target.recipients.length }, 'slash command accepted');
+    const slack = createSlackGateway(client, deps.pacer);
+    enqueueRun(deps, slack, reservation, {
+      runId,
+      channel,
+      target,
+      log,
+      replyPrivately,
+      run: async (queued) => {
+        await runReport(deps, slack, { runId, target, channel, user, replyPrivately, queued });
+      },
+    });
   };
 }
