@@ -31,8 +31,11 @@ import type { SlackAppDeps, SlackAppHandle } from './slack/app.js';
 
 // ---------- diagnosis services (CLI and app) ----------
 
-/** Builds one run's AWS gateways (their memo and counters are per run; SDK clients are not). */
-export type AwsGatewayFactory = (counters: RunCounters) => AwsGateways | Promise<AwsGateways>;
+/**
+ * Builds one run's AWS gateways (their memo and counters are per run; SDK clients are not);
+ * every request is cancelled by `signal` (the run's).
+ */
+export type AwsGatewayFactory = (counters: RunCounters, signal: AbortSignal) => AwsGateways | Promise<AwsGateways>;
 
 export interface DiagnosisServices {
   modules: readonly LayerModule[];
@@ -72,13 +75,19 @@ export function awsAvailability(config: EngineConfig, env: Record<string, string
  * AWS access that loads the SDK on first use. The import is shared, so concurrent first runs
  * load it once.
  */
-export function lazyAwsGateways(options: { endpoint?: string }): AwsGatewayFactory {
-  let adapters: Promise<typeof import('./io/aws.js')> | undefined;
-  return async (counters) => {
-    adapters ??= import('./io/aws.js');
-    const { createAwsGateways } = await adapters;
-    return createAwsGateways(options, counters);
+export function lazyAwsGateways(options: { endpoint?: string; logger?: Logger }): AwsGatewayFactory {
+  return async (counters, signal) => {
+    loadedAws ??= import('./io/aws.js');
+    const { createAwsGateways } = await loadedAws;
+    return createAwsGateways(options, counters, signal);
   };
+}
+
+let loadedAws: Promise<typeof import('./io/aws.js')> | undefined;
+
+/** Closes the pooled AWS clients' sockets, if the SDK was ever loaded (app shutdown). */
+export async function closeAwsClients(): Promise<void> {
+  if (loadedAws) (await loadedAws).destroyAwsClients();
 }
 
 export type Services = DiagnosisServices & { awsSource: string };
@@ -96,7 +105,8 @@ export function createServices(
   return {
     modules: LAYER_MODULES,
     dns: createDnsClient({ servers, timeoutMs: config.dns.timeoutMs, tries: 2 }),
-    aws: aws.available ? lazyAwsGateways(endpoint ? { endpoint } : {}) : undefined,
+    // Clients come from the process-wide pool (one per region); the SDK logs through pino.
+    aws: aws.available ? lazyAwsGateways({ ...(endpoint ? { endpoint } : {}), logger: log }) : undefined,
     awsSource: aws.source,
     awsOffOnPurpose: aws.deliberate === true,
     smtp: createSmtpProber({ timeoutMs: config.smtp.timeoutMs, ...(config.smtp.ca ? { tls: { ca: config.smtp.ca } } : {}) }),
@@ -114,8 +124,11 @@ export interface DiagnoseOptions extends RunOptions {
 
 export async function diagnose(target: Target, services: DiagnosisServices, options: DiagnoseOptions = {}): Promise<Report> {
   const counters = newCounters();
+  // Ends with the run: no AWS request outlives the report.
+  const run = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, run.signal]) : run.signal;
   // AWS gateways only for runs that select an AWS layer: `--layers dns` never loads the SDK.
-  const aws = services.aws && needsAws(services.modules, options.layers) ? await services.aws(counters) : undefined;
+  const aws = services.aws && needsAws(services.modules, options.layers) ? await services.aws(counters, signal) : undefined;
   const ctx = createRunContext({
     target,
     dns: createRunDns(services.dns, counters),
@@ -125,11 +138,11 @@ export async function diagnose(target: Target, services: DiagnosisServices, opti
     settings: services.settings,
     log: services.log,
     ...(services.clock ? { clock: services.clock } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
+    signal,
     ...(options.runId ? { runId: options.runId } : {}),
   });
   ctx.log.info({ target: { sender: target.senderDomain, recipients: target.recipients.length } }, 'diagnosis started');
-  const report = await runDiagnosis(services.modules, ctx, options);
+  const report = await runDiagnosis(services.modules, ctx, options).finally(() => run.abort(new Error('the run has finished')));
   ctx.log.info({ verdict: report.verdict, stats: report.stats }, 'diagnosis finished');
   return report;
 }
@@ -184,6 +197,7 @@ export async function composeApp(config: AppConfig, log: Logger, options: Compos
     ? (await import('./io/aws-remediation.js')).createRemediationGateways({
         ...(endpoint ? { endpoint } : {}),
         ...(config.remediationRoleArn ? { roleArn: config.remediationRoleArn } : {}),
+        logger: log,
       })
     : undefined;
 
@@ -224,6 +238,8 @@ export async function composeApp(config: AppConfig, log: Logger, options: Compos
     async stop(stopOptions) {
       stopSweeper?.();
       await slack.stop(stopOptions);
+      // After the drain: close the pooled AWS clients' sockets.
+      await closeAwsClients();
     },
   };
 }

@@ -188,6 +188,11 @@ export interface AwsGateways {
   ses(region: string): SesGateway;
   /** IAM is global. */
   iam: IamGateway;
+  /**
+   * The same gateways (same per-run memo and limits) whose requests are also cancelled by
+   * `signal`: the engine hands each check a view bound to the check's own signal.
+   */
+  withSignal(signal: AbortSignal): AwsGateways;
 }
 
 // ---------- errors ----------

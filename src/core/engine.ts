@@ -136,7 +136,8 @@ function prepareCheck(
       },
     };
   }
-  return { run: (signal) => check.run({ ...ctx, aws, signal }) };
+  // The check's view of the gateways: its requests are cancelled with the check (timeout or run).
+  return { run: (signal) => check.run({ ...ctx, aws: aws.withSignal(signal), signal }) };
 }
 
 function skippedFinding(check: Check, reason: SkipReason): Finding {

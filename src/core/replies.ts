@@ -13,6 +13,8 @@ export interface InterpretedReply {
   /** Enhanced status code (RFC 3463), e.g. `5.4.1`. */
   status?: string;
   remoteHost?: string;
+  /** SMTP command the reply answered, when the bounce says (`CONN`, `EHLO`, `HELO`, `MAIL`, `RCPT`, `DATA`). */
+  command?: string;
   /** Who answered: `Exchange Online`, `Google`, `Amazon SES`, ... or `unknown`. */
   provider: string;
   /** Our own category id, e.g. `recipient-unknown`, `relay-auth-failed`. */
@@ -27,6 +29,8 @@ export interface InterpretedReply {
   fix: string;
   /** Id of the rule that matched, for review. */
   ruleId: string;
+  /** Which step decided the reason (`provider:<row>`, `rhost:<table>`, `first-order`, `status`, `fallback:...`). */
+  decidedBy?: string;
   /**
    * The client that showed the reply to the user, when its wording says so (for example
    * Gmail's "Send mail as" error box around an SES 535): the relay in the delivery path.

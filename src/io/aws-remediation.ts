@@ -5,14 +5,15 @@
  * request id and the approver, so CloudTrail shows who approved what. Without a role, the
  * base credentials are used.
  */
-import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { AwsGateways } from '../core/aws-ports.js';
 import { MaildiagError } from '../core/errors.js';
 import { newCounters } from '../core/context.js';
 import type { ApprovedSession, RemediationGateway, RemediationGateways, RemediationReader } from '../remediation/ports.js';
 import { Secret } from '../remediation/secret.js';
 import { type AwsClientOptions, awsErrorCode, createAwsGateways } from './aws.js';
+import { awsClientPool } from './aws-clients.js';
 
 export interface RemediationAwsOptions extends AwsClientOptions {
   /** MAILDIAG_REMEDIATION_ROLE_ARN; without it the base credentials make the changes. */
@@ -56,19 +57,12 @@ function gatewayOver(options: AwsClientOptions): RemediationGateway {
     updateAccessKey: (iamUser, accessKeyId, status) => mutations.iam.updateAccessKey(iamUser, accessKeyId, status),
     deleteAccessKey: (iamUser, accessKeyId) => mutations.iam.deleteAccessKey(iamUser, accessKeyId),
     async putSecretValue(secretArn, value) {
-      const client = new SecretsManagerClient({
-        region: regionOfArn(secretArn),
-        maxAttempts: options.maxAttempts ?? 3,
-        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-        ...(options.credentials ? { credentials: options.credentials } : {}),
-      });
+      const client = awsClientPool(options).secretsManager(regionOfArn(secretArn));
       try {
         const out = await client.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: value.reveal() }));
         return { arn: out.ARN ?? secretArn, versionId: out.VersionId };
       } catch (error) {
         throw new RemediationAwsError('PutSecretValue', error, 'Check that the secret exists and that the remediation role may secretsmanager:PutSecretValue on it.');
-      } finally {
-        client.destroy();
       }
     },
   };
@@ -83,12 +77,7 @@ export function createRemediationGateways(options: RemediationAwsOptions): Remed
     credentialsDescription: roleArn ? `the remediation role ${roleArn} (assumed for this request only)` : "the bot's own AWS credentials (no separate remediation role is configured)",
     async forApprovedAction(session) {
       if (!roleArn) return base;
-      const sts = new STSClient({
-        region: 'us-east-1',
-        maxAttempts: options.maxAttempts ?? 3,
-        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-        ...(options.credentials ? { credentials: options.credentials } : {}),
-      });
+      const sts = awsClientPool(options).sts();
       try {
         const out = await sts.send(
           new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: roleSessionName(session), DurationSeconds: options.sessionSeconds ?? 900 }),
@@ -101,8 +90,6 @@ export function createRemediationGateways(options: RemediationAwsOptions): Remed
         });
       } catch (error) {
         throw new RemediationAwsError('AssumeRole', error, `Check that the bot may sts:AssumeRole on ${roleArn} and that the role trusts the bot.`);
-      } finally {
-        sts.destroy();
       }
     },
   };

@@ -8,7 +8,7 @@ import {
   DeleteAccessKeyCommand,
   GetAccessKeyLastUsedCommand,
   GetUserCommand,
-  IAMClient,
+  type IAMClient,
   ListAccessKeysCommand,
   SimulatePrincipalPolicyCommand,
   UpdateAccessKeyCommand,
@@ -20,7 +20,7 @@ import {
   GetMessageInsightsCommand,
   GetSuppressedDestinationCommand,
   ListRecommendationsCommand,
-  SESv2Client,
+  type SESv2Client,
 } from '@aws-sdk/client-sesv2';
 import {
   AwsCallError,
@@ -43,17 +43,12 @@ import type {
   SesRecommendation,
   SesSuppressedDestination,
 } from '../core/aws-ports.js';
+import pLimit from 'p-limit';
 import type { RunCounters } from '../core/ports.js';
+import { type AwsClientOptions, type AwsClientPool, awsClientPool, countingAttempts, GLOBAL_REGION } from './aws-clients.js';
 
-export interface AwsClientOptions {
-  /** Endpoint override (loopback tests, VPC endpoints). Applies to SESv2 and IAM. */
-  endpoint?: string;
-  /** Explicit credentials; otherwise the SDK's default provider chain. */
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  /** SDK attempts per call (throttling is retried by the SDK); tests use 1. */
-  maxAttempts?: number;
-  requestTimeoutMs?: number;
-}
+export type { AwsClientOptions } from './aws-clients.js';
+export { destroyAwsClients } from './aws-clients.js';
 
 // ---------- errors ----------
 
@@ -115,53 +110,109 @@ const IAM_OPERATIONS: Partial<Record<AwsOperation, true>> = {
   DeleteAccessKey: true,
 };
 
-// ---------- memo and counting ----------
+// ---------- memo, cancellation, concurrency and counting ----------
+
+/** What a send function gets: the signal to pass to `client.send`. */
+export interface SendContext {
+  abortSignal: AbortSignal;
+}
+
+/** Per-run AWS calls in flight at once; a wide run queues instead of bursting. */
+export const AWS_CALL_CONCURRENCY = 8;
 
 interface RunCaller {
   /** Memoised: one request per operation, region and arguments for the whole run. */
-  cached<T>(operation: AwsOperation, region: string, args: unknown, send: () => Promise<T>): Promise<T>;
+  cached<T>(signal: AbortSignal, operation: AwsOperation, region: string, args: unknown, send: (ctx: SendContext) => Promise<T>): Promise<T>;
   /** Never memoised (mutations). */
-  direct<T>(operation: AwsOperation, region: string, send: () => Promise<T>): Promise<T>;
+  direct<T>(signal: AbortSignal, operation: AwsOperation, region: string, send: (ctx: SendContext) => Promise<T>): Promise<T>;
 }
 
-function createRunCaller(counters: RunCounters): RunCaller {
-  const cache = new Map<string, Promise<unknown>>();
-  const wrap = async <T>(operation: AwsOperation, region: string, send: () => Promise<T>): Promise<T> => {
-    try {
-      return await send();
-    } catch (error) {
+interface MemoEntry {
+  promise: Promise<unknown>;
+  /** Aborted when every check waiting on it has been cancelled (or the run was). */
+  controller: AbortController;
+  waiting: number;
+  settled: boolean;
+}
+
+/** Rejects as soon as `signal` aborts, whatever `promise` does. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? Object.assign(new Error('The operation was aborted'), { name: 'AbortError' });
+}
+
+function createRunCaller(counters: RunCounters, runSignal: AbortSignal): RunCaller {
+  const cache = new Map<string, MemoEntry>();
+  const limit = pLimit(AWS_CALL_CONCURRENCY);
+  const wrap = <T>(operation: AwsOperation, region: string, abortSignal: AbortSignal, send: (ctx: SendContext) => Promise<T>): Promise<T> =>
+    limit(async () => {
+      // Cancelled while queued: never start the request.
+      if (abortSignal.aborted) throw abortReason(abortSignal);
+      return countingAttempts(counters, () => send({ abortSignal }));
+    }).catch((error: unknown) => {
       throw toAwsCallError(error, operation, region);
-    }
-  };
+    });
   return {
-    cached(operation, region, args, send) {
+    cached(signal, operation, region, args, send) {
       const key = `${operation} ${region} ${JSON.stringify(args)}`;
-      let entry = cache.get(key) as ReturnType<typeof send> | undefined;
+      let entry = cache.get(key);
       if (!entry) {
         counters.awsCallsDistinct += 1;
-        entry = wrap(operation, region, send);
+        const controller = new AbortController();
+        const abortWithRun = (): void => controller.abort(runSignal.reason);
+        runSignal.addEventListener('abort', abortWithRun, { once: true });
+        const created: MemoEntry = { promise: Promise.resolve(), controller, waiting: 0, settled: false };
+        created.promise = wrap(operation, region, controller.signal, send).finally(() => {
+          created.settled = true;
+          runSignal.removeEventListener('abort', abortWithRun);
+          // A cancelled request is not an answer: the next caller asks again.
+          if (controller.signal.aborted && cache.get(key) === created) cache.delete(key);
+        });
         // Failures are cached too (one AccessDenied, not ten); keep them from being unhandled.
-        entry.catch(() => undefined);
-        cache.set(key, entry);
+        created.promise.catch(() => undefined);
+        cache.set(key, created);
+        entry = created;
       }
-      return entry;
+      const joined = entry;
+      if (!joined.settled) {
+        joined.waiting += 1;
+        const leave = (): void => {
+          joined.waiting -= 1;
+          if (joined.waiting === 0 && !joined.settled) joined.controller.abort(signal.reason);
+        };
+        if (signal.aborted) leave();
+        else {
+          signal.addEventListener('abort', leave, { once: true });
+          joined.promise.then(
+            () => signal.removeEventListener('abort', leave),
+            () => signal.removeEventListener('abort', leave),
+          );
+        }
+      }
+      return untilAborted(joined.promise as Promise<Awaited<ReturnType<typeof send>>>, signal);
     },
-    direct(operation, region, send) {
+    direct(signal, operation, region, send) {
       counters.awsCallsDistinct += 1;
-      return wrap(operation, region, send);
+      return wrap(operation, region, AbortSignal.any([signal, runSignal]), send);
     },
   };
-}
-
-/** Counts every HTTP attempt (including SDK retries) in `counters.awsCalls`. */
-function countAttempts(client: SESv2Client | IAMClient, counters: RunCounters): void {
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      counters.awsCalls += 1;
-      return next(args);
-    },
-    { step: 'deserialize', name: 'maildiagCountAttempts' },
-  );
 }
 
 // ---------- translation helpers ----------
@@ -187,11 +238,11 @@ async function orUndefined<T>(promise: Promise<T>): Promise<T | undefined> {
 
 // ---------- SESv2 ----------
 
-function createSesGateway(client: SESv2Client, region: string, caller: RunCaller): SesGateway {
+function createSesGateway(client: SESv2Client, region: string, caller: RunCaller, signal: AbortSignal): SesGateway {
   return {
     region,
     async getAccount(): Promise<SesAccount> {
-      const out = await caller.cached('GetAccount', region, {}, () => client.send(new GetAccountCommand({})));
+      const out = await caller.cached(signal, 'GetAccount', region, {}, (s) => client.send(new GetAccountCommand({}), { abortSignal: s.abortSignal }));
       return {
         region,
         productionAccessEnabled: out.ProductionAccessEnabled === true,
@@ -206,7 +257,7 @@ function createSesGateway(client: SESv2Client, region: string, caller: RunCaller
     },
     async getEmailIdentity(identity: string): Promise<SesEmailIdentity | undefined> {
       const out = await orUndefined(
-        caller.cached('GetEmailIdentity', region, identity.toLowerCase(), () => client.send(new GetEmailIdentityCommand({ EmailIdentity: identity }))),
+        caller.cached(signal, 'GetEmailIdentity', region, identity.toLowerCase(), (s) => client.send(new GetEmailIdentityCommand({ EmailIdentity: identity }), { abortSignal: s.abortSignal })),
       );
       if (!out) return undefined;
       const dkim = out.DkimAttributes;
@@ -238,8 +289,7 @@ function createSesGateway(client: SESv2Client, region: string, caller: RunCaller
     },
     async getSuppressedDestination(emailAddress: string): Promise<SesSuppressedDestination | undefined> {
       const out = await orUndefined(
-        caller.cached('GetSuppressedDestination', region, emailAddress.toLowerCase(), () =>
-          client.send(new GetSuppressedDestinationCommand({ EmailAddress: emailAddress })),
+        caller.cached(signal, 'GetSuppressedDestination', region, emailAddress.toLowerCase(), (s) => client.send(new GetSuppressedDestinationCommand({ EmailAddress: emailAddress }), { abortSignal: s.abortSignal }),
         ),
       );
       const entry = out?.SuppressedDestination;
@@ -254,7 +304,7 @@ function createSesGateway(client: SESv2Client, region: string, caller: RunCaller
     },
     async getMessageInsights(messageId: string): Promise<SesMessageInsights | undefined> {
       const out = await orUndefined(
-        caller.cached('GetMessageInsights', region, messageId, () => client.send(new GetMessageInsightsCommand({ MessageId: messageId }))),
+        caller.cached(signal, 'GetMessageInsights', region, messageId, (s) => client.send(new GetMessageInsightsCommand({ MessageId: messageId }), { abortSignal: s.abortSignal })),
       );
       if (!out) return undefined;
       return {
@@ -281,8 +331,8 @@ function createSesGateway(client: SESv2Client, region: string, caller: RunCaller
       const sdkFilter: Partial<Record<'RESOURCE_ARN' | 'STATUS', string>> = {};
       if (filter.resourceArn) sdkFilter.RESOURCE_ARN = filter.resourceArn;
       if (filter.status) sdkFilter.STATUS = filter.status;
-      const out = await caller.cached('ListRecommendations', region, sdkFilter, () =>
-        client.send(new ListRecommendationsCommand(Object.keys(sdkFilter).length > 0 ? { Filter: sdkFilter } : {})),
+      const out = await caller.cached(signal, 'ListRecommendations', region, sdkFilter, (s) =>
+        client.send(new ListRecommendationsCommand(Object.keys(sdkFilter).length > 0 ? { Filter: sdkFilter } : {}), { abortSignal: s.abortSignal }),
       );
       return list(out.Recommendations).map((r) => ({
         resourceArn: r.ResourceArn,
@@ -295,7 +345,7 @@ function createSesGateway(client: SESv2Client, region: string, caller: RunCaller
       }));
     },
     async deleteSuppressedDestination(emailAddress: string): Promise<void> {
-      await caller.direct('DeleteSuppressedDestination', region, () => client.send(new DeleteSuppressedDestinationCommand({ EmailAddress: emailAddress })));
+      await caller.direct(signal, 'DeleteSuppressedDestination', region, (s) => client.send(new DeleteSuppressedDestinationCommand({ EmailAddress: emailAddress }), { abortSignal: s.abortSignal }));
     },
   };
 }
@@ -303,22 +353,22 @@ function createSesGateway(client: SESv2Client, region: string, caller: RunCaller
 // ---------- IAM ----------
 
 /** IAM is a global service signed for us-east-1 (aws partition). */
-const IAM_REGION = 'us-east-1';
+const IAM_REGION = GLOBAL_REGION;
 
 /** Matches the wording IAM uses when the key it was asked about does not exist. */
 export function accessDeniedNamesKey(message: string, accessKeyId: string): boolean {
   return new RegExp(`access\\s*key\\s*(id\\s*)?:?\\s*${accessKeyId}\\b`, 'i').test(message);
 }
 
-function createIamGateway(client: IAMClient, caller: RunCaller): IamGateway {
+function createIamGateway(client: IAMClient, caller: RunCaller, signal: AbortSignal): IamGateway {
   return {
     async getUser(userName?: string): Promise<IamUser> {
-      const out = await caller.cached('GetUser', IAM_REGION, userName ?? null, () => client.send(new GetUserCommand(userName ? { UserName: userName } : {})));
+      const out = await caller.cached(signal, 'GetUser', IAM_REGION, userName ?? null, (s) => client.send(new GetUserCommand(userName ? { UserName: userName } : {}), { abortSignal: s.abortSignal }));
       const user = out.User;
       return { userName: user?.UserName ?? userName ?? '', userId: user?.UserId, arn: user?.Arn ?? '', createDate: optionalDate(user?.CreateDate) };
     },
     async listAccessKeys(userName: string): Promise<IamAccessKey[]> {
-      const out = await caller.cached('ListAccessKeys', IAM_REGION, userName, () => client.send(new ListAccessKeysCommand({ UserName: userName })));
+      const out = await caller.cached(signal, 'ListAccessKeys', IAM_REGION, userName, (s) => client.send(new ListAccessKeysCommand({ UserName: userName }), { abortSignal: s.abortSignal }));
       return list(out.AccessKeyMetadata).map((k) => ({
         userName: k.UserName ?? userName,
         accessKeyId: k.AccessKeyId ?? '',
@@ -328,8 +378,7 @@ function createIamGateway(client: IAMClient, caller: RunCaller): IamGateway {
     },
     async getAccessKeyLastUsed(accessKeyId: string): Promise<AccessKeyLastUsed> {
       try {
-        const out = await caller.cached('GetAccessKeyLastUsed', IAM_REGION, accessKeyId, () =>
-          client.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId })),
+        const out = await caller.cached(signal, 'GetAccessKeyLastUsed', IAM_REGION, accessKeyId, (s) => client.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId }), { abortSignal: s.abortSignal }),
         );
         return {
           found: true,
@@ -351,13 +400,14 @@ function createIamGateway(client: IAMClient, caller: RunCaller): IamGateway {
       }
     },
     async simulatePrincipalPolicy(input): Promise<PolicySimulation[]> {
-      const out = await caller.cached('SimulatePrincipalPolicy', IAM_REGION, input, () =>
+      const out = await caller.cached(signal, 'SimulatePrincipalPolicy', IAM_REGION, input, (s) =>
         client.send(
           new SimulatePrincipalPolicyCommand({
             PolicySourceArn: input.policySourceArn,
             ActionNames: input.actionNames,
             ...(input.resourceArns ? { ResourceArns: input.resourceArns } : {}),
           }),
+          { abortSignal: s.abortSignal },
         ),
       );
       return list(out.EvaluationResults).map((r) => ({
@@ -371,7 +421,7 @@ function createIamGateway(client: IAMClient, caller: RunCaller): IamGateway {
       }));
     },
     async createAccessKey(userName: string): Promise<NewAccessKey> {
-      const out = await caller.direct('CreateAccessKey', IAM_REGION, () => client.send(new CreateAccessKeyCommand({ UserName: userName })));
+      const out = await caller.direct(signal, 'CreateAccessKey', IAM_REGION, (s) => client.send(new CreateAccessKeyCommand({ UserName: userName }), { abortSignal: s.abortSignal }));
       const key = out.AccessKey;
       if (!key?.AccessKeyId || !key.SecretAccessKey) {
         throw new AwsCallError({ operation: 'CreateAccessKey', service: 'IAM', region: IAM_REGION, awsCode: 'EmptyResponse', httpStatus: 200, kind: 'other', awsMessage: 'no access key in the answer' });
@@ -379,47 +429,44 @@ function createIamGateway(client: IAMClient, caller: RunCaller): IamGateway {
       return { userName: key.UserName ?? userName, accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey, status: key.Status ?? 'Active', createDate: optionalDate(key.CreateDate) };
     },
     async updateAccessKey(userName, accessKeyId, status): Promise<void> {
-      await caller.direct('UpdateAccessKey', IAM_REGION, () => client.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId, Status: status })));
+      await caller.direct(signal, 'UpdateAccessKey', IAM_REGION, (s) => client.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId, Status: status }), { abortSignal: s.abortSignal }));
     },
     async deleteAccessKey(userName, accessKeyId): Promise<void> {
-      await caller.direct('DeleteAccessKey', IAM_REGION, () => client.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId })));
+      await caller.direct(signal, 'DeleteAccessKey', IAM_REGION, (s) => client.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId }), { abortSignal: s.abortSignal }));
     },
   };
 }
 
 // ---------- factory ----------
 
-/** Builds the gateways for one diagnosis run: one memo, clients created lazily per region. */
-export function createAwsGateways(options: AwsClientOptions, counters: RunCounters): AwsGateways {
-  const caller = createRunCaller(counters);
-  const common = {
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-    maxAttempts: options.maxAttempts ?? 3,
-    requestHandler: { requestTimeout: options.requestTimeoutMs ?? 10_000, connectionTimeout: Math.min(options.requestTimeoutMs ?? 5_000, 5_000) },
+/**
+ * Builds the gateways for one diagnosis run: one memo and one concurrency limit per run,
+ * over the process-wide clients of `awsClientPool` (never a client per run). Every request
+ * carries `signal` (the run's); the engine derives a per-check view with `withSignal`.
+ */
+export function createAwsGateways(options: AwsClientOptions | AwsClientPool, counters: RunCounters, signal: AbortSignal = new AbortController().signal): AwsGateways {
+  const pool = 'sesv2' in options ? options : awsClientPool(options);
+  const caller = createRunCaller(counters, signal);
+  const view = (viewSignal: AbortSignal): AwsGateways => {
+    const sesGateways = new Map<string, SesGateway>();
+    let iam: IamGateway | undefined;
+    return {
+      ses(region: string): SesGateway {
+        let gateway = sesGateways.get(region);
+        if (!gateway) {
+          gateway = createSesGateway(pool.sesv2(region), region, caller, viewSignal);
+          sesGateways.set(region, gateway);
+        }
+        return gateway;
+      },
+      get iam(): IamGateway {
+        iam ??= createIamGateway(pool.iam(), caller, viewSignal);
+        return iam;
+      },
+      withSignal: (checkSignal) => view(AbortSignal.any([checkSignal, signal])),
+    };
   };
-  const sesGateways = new Map<string, SesGateway>();
-  let iam: IamGateway | undefined;
-  return {
-    ses(region: string): SesGateway {
-      let gateway = sesGateways.get(region);
-      if (!gateway) {
-        const client = new SESv2Client({ ...common, region });
-        countAttempts(client, counters);
-        gateway = createSesGateway(client, region, caller);
-        sesGateways.set(region, gateway);
-      }
-      return gateway;
-    },
-    get iam(): IamGateway {
-      if (!iam) {
-        const client = new IAMClient({ ...common, region: IAM_REGION });
-        countAttempts(client, counters);
-        iam = createIamGateway(client, caller);
-      }
-      return iam;
-    },
-  };
+  return view(signal);
 }
 
 // ---------- credential detection (SDK-free, in its own module) ----------

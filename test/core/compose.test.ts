@@ -8,7 +8,8 @@ import { makeFinding } from '../../src/core/finding.js';
 import { DEFAULT_ENGINE_SETTINGS } from '../../src/core/ports.js';
 import { emptyTarget } from '../../src/core/target.js';
 
-const gateways = { region: 'test' } as unknown as AwsGateways;
+// Each check gets the run's gateways through withSignal (its own cancellation); this fake returns itself.
+const gateways = { region: 'test', withSignal: () => gateways } as unknown as AwsGateways;
 
 function services(seen: Array<AwsGateways | undefined>): { services: DiagnosisServices; factoryCalls: () => number } {
   let calls = 0;

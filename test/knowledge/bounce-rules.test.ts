@@ -87,7 +87,7 @@ const cases: Case[] = [
   { text: '554 5.7.1 Client host rejected: blocked using zen.spamhaus.org', category: 'sending-ip-blocked', layer: 'ses', reason: 'blocked' },
   { text: '554 5.7.1 Your message was rejected due to example.com\'s DMARC policy.', category: 'sender-authentication-failed', layer: 'dns', reason: 'authfailure' },
   { text: '421 4.4.2 Connection timed out', category: 'delivery-expired', layer: 'recipient', reason: 'expired' },
-  { text: '550 5.7.27 Sender address has null MX', category: 'sender-rejected', layer: 'dns', reason: 'rejected', rule: 'status.x.7.27-null-mx-sender' },
+  { text: '550 5.7.27 Sender address has null MX', category: 'sender-null-mx', layer: 'dns', reason: 'notaccept', rule: 'status.x.7.27-null-mx-sender' },
 ];
 
 describe('interpretReplyText', () => {
@@ -122,7 +122,7 @@ describe('interpretReplyText', () => {
 
   it('reads Google 5.7.27 as SPF but RFC 7505 X.7.27 elsewhere', () => {
     expect(interpretReplyText('550 5.7.27 message rejected', { provider: 'Google' })?.category).toBe('sender-authentication-failed');
-    expect(interpretReplyText('550 5.7.27 message rejected', { provider: 'Yahoo' })?.category).toBe('sender-rejected');
+    expect(interpretReplyText('550 5.7.27 message rejected', { provider: 'Yahoo' })?.category).toBe('sender-null-mx');
   });
 
   it('returns undefined for text without a reply', () => {

@@ -59,7 +59,7 @@ export interface HarnessOptions {
   modules?: (defaults: readonly LayerModule[]) => readonly LayerModule[];
   deps?: Partial<SlackAppDeps>;
   /** Run the AWS layers against this loopback endpoint (the scenario's clock is used). */
-  aws?: TestAwsEndpoint;
+  aws?: Pick<TestAwsEndpoint, 'url'>;
   /** Default debug (tests look at every line); the benchmark uses info. */
   logLevel?: 'debug' | 'info';
 }
@@ -99,7 +99,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const withAws: DiagnosisServices = aws
     ? {
         ...base,
-        aws: (counters) => createAwsGateways({ endpoint: aws.url, credentials: BOT_CREDENTIALS, maxAttempts: 1 }, counters),
+        aws: (counters, signal) => createAwsGateways({ endpoint: aws.url, credentials: BOT_CREDENTIALS, maxAttempts: 1 }, counters, signal),
         clock: { now: () => SCENARIO_NOW },
       }
     : base;

@@ -7,7 +7,10 @@
  * Pure: no I/O, nothing in the input is executed or fetched.
  */
 import type { InterpretedReply } from '../../core/replies.js';
+import { defaultRuleFor } from './by-reason.js';
+import { decide, GUESSED_REASONS } from './decide.js';
 import { parseBounce, parseBounceText, type ReplyFragment } from './parse.js';
+import { remoteHostReason } from './rhost/index.js';
 import { BOUNCE_RULES, type BounceRule, type Provider, UNRECOGNISED_RULE } from './rules.js';
 
 export interface InterpretResult {
@@ -59,7 +62,7 @@ export async function interpretBounce(input: string | Buffer): Promise<Interpret
   const replies = parsed.fragments
     .map((fragment) => ({ fragment, reply: interpretFragment(fragment, groupNotice ? 'Google Groups' : reporter) }))
     // A notice's free text that no rule recognises is not a reply (for example a plain letter).
-    .filter(({ fragment, reply }) => fragment.origin !== 'summary' || reply.ruleId !== UNRECOGNISED_RULE.id)
+    .filter(({ fragment, reply }) => fragment.origin !== 'summary' || recognised(reply))
     .map(({ reply }) => reply);
   const notes = [...parsed.notes];
   if (replies.length === 0) notes.push('Nothing recognised: no SMTP reply, delivery report or bounce notice was found in the input.');
@@ -85,7 +88,7 @@ const RELAY_CLIENT_WORDING: ReadonlyArray<readonly [string, RegExp]> = [
 /** Like interpretReplyText, but every reply found in the text. */
 export function interpretReplies(text: string, hints: ReplyHints = {}): InterpretedReply[] {
   const parsed = parseBounceText(text);
-  const fragments = parsed.fragments.filter((fragment) => fragment.origin !== 'summary' || fragment.replyCode || fragment.status || hasRuleMatch(fragment));
+  const fragments = parsed.fragments.filter((fragment) => fragment.origin !== 'summary' || fragment.replyCode || fragment.status || recognised(interpretFragment(fragment, undefined)));
   const relayClient = RELAY_CLIENT_WORDING.find(([, wording]) => wording.test(text.slice(0, 200_000)))?.[0];
   return fragments.map((fragment) => {
     const reply = interpretFragment(
@@ -101,8 +104,9 @@ export function interpretReplies(text: string, hints: ReplyHints = {}): Interpre
   });
 }
 
-function hasRuleMatch(fragment: ReplyFragment): boolean {
-  return BOUNCE_RULES.some((rule) => rule.text !== undefined && rule.provider === undefined && rule.status === undefined && rule.replyCode === undefined && rule.text.test(fragment.text));
+/** A reply whose reason came from its text, codes or format, not from a fallback for unmatched text. */
+function recognised(reply: InterpretedReply): boolean {
+  return reply.reason !== 'onhold' && reply.reason !== 'undefined';
 }
 
 function asProvider(name: string | undefined): Provider | undefined {
@@ -135,11 +139,16 @@ export function findRule(fragment: ReplyFragment, provider: Provider): BounceRul
   return BOUNCE_RULES.find((rule) => matches(rule, fragment, provider)) ?? UNRECOGNISED_RULE;
 }
 
-/** `known`: the provider the caller knows answered (it wins over the wording, not over the host). */
+/**
+ * Provider rows of rules.ts (Amazon SES, Exchange Online, Google, Yahoo, Google Groups): a
+ * provider's own code decides both the reason and our category, before the generic decision.
+ */
+const PROVIDER_ROW = /^(?:ses|exo|google|yahoo|googlegroups)\./;
+
+/** The interpretation of one fragment: provider rows, then the remote-host tables, then decide(). */
 function interpretFragment(fragment: ReplyFragment, reporter: Provider | undefined, known?: Provider): InterpretedReply {
   const detected = detectProvider(fragment.remoteHost) ?? known ?? providerOf(fragment, reporter) ?? 'unknown';
-  // A delivered or delayed DSN action decides before the text does.
-  const rule = fragment.action === 'delivered' || fragment.action === 'relayed' ? deliveredRule() : findRule(fragment, detected);
+  const { rule, via } = chooseRule(fragment, detected);
   const provider = detected === 'unknown' && rule.impliesProvider ? rule.impliesProvider : detected;
   return {
     raw: fragment.text,
@@ -147,6 +156,7 @@ function interpretFragment(fragment: ReplyFragment, reporter: Provider | undefin
     ...(fragment.replyCode ? { replyCode: fragment.replyCode } : {}),
     ...(fragment.status ? { status: fragment.status } : {}),
     ...(fragment.remoteHost ? { remoteHost: fragment.remoteHost } : {}),
+    ...(fragment.command ? { command: fragment.command } : {}),
     provider,
     category: rule.category,
     layer: rule.layer,
@@ -155,9 +165,21 @@ function interpretFragment(fragment: ReplyFragment, reporter: Provider | undefin
     explanation: rule.explanation,
     fix: rule.fix,
     ruleId: rule.id,
+    decidedBy: via,
   };
 }
 
-function deliveredRule(): BounceRule {
-  return BOUNCE_RULES.find((rule) => rule.category === 'delivered') ?? UNRECOGNISED_RULE;
+function chooseRule(fragment: ReplyFragment, provider: Provider): { rule: BounceRule; via: string } {
+  const formatDecides = fragment.formatReason !== undefined && !GUESSED_REASONS.has(fragment.formatReason);
+  const action = fragment.action?.toLowerCase();
+  const delivered = action === 'delivered' || action === 'relayed' || action === 'expanded';
+  if (!formatDecides && !delivered) {
+    const providerRule = BOUNCE_RULES.find((rule) => PROVIDER_ROW.test(rule.id) && matches(rule, fragment, provider));
+    if (providerRule) return { rule: providerRule, via: `provider:${providerRule.id}` };
+  }
+  const table = formatDecides || delivered ? undefined : remoteHostReason(fragment, provider);
+  const decision = table ? { reason: table.reason, via: `rhost:${table.table}` } : decide(fragment);
+  // The most precise generic row that agrees with the decided reason names our category.
+  const agreeing = BOUNCE_RULES.find((rule) => !PROVIDER_ROW.test(rule.id) && rule.reason === decision.reason && matches(rule, fragment, provider));
+  return { rule: agreeing ?? defaultRuleFor(decision.reason, decision.via), via: decision.via };
 }

@@ -7,6 +7,8 @@
  * regular expression is linear (no nested quantifiers).
  */
 import { simpleParser } from 'mailparser';
+import type { SmtpCommand } from './decide.js';
+import type { SisimaiReason } from './rules.js';
 
 /** Inputs above this are cut before parsing; the rest is reported in a note. */
 export const MAX_INPUT_BYTES = 1024 * 1024;
@@ -25,8 +27,14 @@ export interface ReplyFragment {
   replyCode?: string;
   /** Enhanced status code: from the reply text when it has one, else the DSN Status field. */
   status?: string;
-  /** SMTP stage the reply answered, when the bounce says: `CONNECT`, `HELO`, `MAIL`, `RCPT` or `DATA`. */
-  command?: string;
+  /** SMTP command the reply answered, when the bounce says: `CONN`, `EHLO`, `HELO`, `MAIL`, `RCPT` or `DATA`. */
+  command?: SmtpCommand;
+  /** The `Diagnostic-Code` type (`SMTP`, `X-UNIX`, ...), when a DSN gives one. */
+  diagnosticType?: string;
+  /** A reason the report format states itself (an auto-reply, a feedback report, an SES suppression). */
+  formatReason?: SisimaiReason;
+  /** Which format module read this recipient (formats/). */
+  format?: string;
   /** DSN `Action:` (failed, delayed, delivered, relayed, expanded). */
   action?: string;
   remoteHost?: string;
@@ -120,6 +128,8 @@ export function parseBounceText(input: string): ParsedBounce {
   const sesFragments = parseSesNotification(text);
   if (sesFragments.length > 0) return capFragments({ fragments: sesFragments, summary: '', notes });
 
+  // Postfix folds `host X said:` and its reply over lines; join them so the reply is read whole.
+  text = text.replace(/(said:(?: [245]\d\d)?)\n[ \t]+/g, '$1 ');
   const marker = ORIGINAL_MESSAGE_MARKER.exec(text);
   const humanPart = marker ? text.slice(0, marker.index) : text;
   const dsn = parseDeliveryStatus(text);
@@ -144,6 +154,13 @@ export function parseBounceText(input: string): ParsedBounce {
     fragments = [{ text: summary, origin: 'summary', ...codesOf(summary), ...(recipients.length === 1 && recipients[0] ? { recipient: recipients[0] } : {}) }];
   }
   if (dsn.reportingHost) for (const fragment of fragments) fragment.reportingHost ??= dsn.reportingHost;
+  // The command is often only in the human-readable part, near the recipient's address.
+  const flat = fragments.some((fragment) => !fragment.command) ? humanPart.replace(/\s+/g, ' ').slice(0, 200_000) : '';
+  for (const fragment of fragments) {
+    if (fragment.command || fragment.origin === 'feedback-report') continue;
+    const command = commandNear(flat, fragment.recipient, fragments.length === 1);
+    if (command) fragment.command = command;
+  }
   return capFragments({ fragments, summary, notes, ...(dsn.reportingHost ? { reportingHost: dsn.reportingHost } : {}) });
 }
 
@@ -215,10 +232,12 @@ function dsnFragment(fields: Record<string, string>): ReplyFragment {
   const command = commandOf(text);
   const recipient = EMAIL.exec(fields['final-recipient'] ?? fields['original-recipient'] ?? fields['x-actual-recipient'] ?? '')?.[0];
   const remote = fields['remote-mta'] ? hostOf(stripType(fields['remote-mta'])) : undefined;
-  const status = fromText.status ?? statusField;
+  const status = preferStatus(fromText.status, statusField);
+  const diagnosticType = /^\s{0,4}([A-Za-z][A-Za-z0-9-]{0,20})\s{0,4};/.exec(fields['diagnostic-code'] ?? '')?.[1]?.toUpperCase();
   return {
     text,
     origin: 'delivery-status',
+    ...(diagnosticType ? { diagnosticType } : {}),
     ...(command ? { command } : {}),
     ...(fromText.replyCode ? { replyCode: fromText.replyCode } : {}),
     ...(status ? { status } : {}),
@@ -226,6 +245,14 @@ function dsnFragment(fields: Record<string, string>): ReplyFragment {
     ...(fields.action ? { action: fields.action.toLowerCase().split(/\s/)[0] ?? '' } : {}),
     ...(remote ? { remoteHost: remote } : {}),
   };
+}
+
+/** The reply's own enhanced code unless it is vaguer (X.0.0) than the report's Status field. */
+function preferStatus(fromText: string | undefined, field: string | undefined): string | undefined {
+  if (!fromText) return field;
+  if (!field) return fromText;
+  if (/^[45]\.0\.0$/.test(fromText) && !/^[45]\.0\.0$/.test(field)) return field;
+  return fromText;
 }
 
 /** When the report's Diagnostic-Code is empty or has no code, take the body's reply for that recipient. */
@@ -376,6 +403,7 @@ function parseSesNotification(text: string): ReplyFragment[] {
       fragments.push({
         text: cleanReply(reply),
         origin: 'ses-notification',
+        ...(suppressed ? { formatReason: 'suppressed' as const } : {}),
         ...(typeof recipient.emailAddress === 'string' ? { recipient: recipient.emailAddress } : {}),
         ...(codes.replyCode ? { replyCode: codes.replyCode } : {}),
         ...(status ? { status } : {}),
@@ -389,6 +417,7 @@ function parseSesNotification(text: string): ReplyFragment[] {
       fragments.push({
         text: `Complaint: the recipient reported the message as spam (feedback type ${feedbackType}).`,
         origin: 'ses-notification',
+        formatReason: 'feedback',
         ...(typeof recipient.emailAddress === 'string' ? { recipient: recipient.emailAddress } : {}),
       });
     }
@@ -399,6 +428,7 @@ function parseSesNotification(text: string): ReplyFragment[] {
       fragments.push({
         text: `Delivered: ${typeof delivery.smtpResponse === 'string' ? delivery.smtpResponse : 'accepted by the receiving server'}`,
         origin: 'ses-notification',
+        formatReason: 'delivered',
         ...(typeof recipient === 'string' ? { recipient } : {}),
       });
     }
@@ -433,7 +463,7 @@ function parseFeedbackReport(text: string): ReplyFragment[] {
   const type = /^Feedback-Type:\s{0,4}([A-Za-z-]{1,40})/im.exec(text)?.[1];
   if (!type) return [];
   const recipient = /^Original-Rcpt-To:\s{0,4}<?([^\s<>]{1,254})>?/im.exec(text)?.[1];
-  return [{ text: `Complaint: a feedback report (type ${type}) about the message.`, origin: 'feedback-report', ...(recipient ? { recipient } : {}) }];
+  return [{ text: `Complaint: a feedback report (type ${type}) about the message.`, origin: 'feedback-report', formatReason: 'feedback', ...(recipient ? { recipient } : {}) }];
 }
 
 // ---------------------------------------------------------------------------------------
@@ -464,17 +494,39 @@ function stripGeneratorPrefix(diagnostic: string): { reply: string; prefixStatus
   return { reply: diagnostic.slice(prefix[0].length), prefixStatus: prefix[1] };
 }
 
-const COMMAND_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
-  ['DATA', /in reply to end of DATA|after end of data|did not like our (?:final )?DATA|\[DATA\]|after DATA|in reply to DATA/i],
-  ['RCPT', /in reply to RCPT TO|after RCPT TO|did not like our RCPT TO|\[RCPT_TO\]|>>> RCPT TO/i],
-  ['MAIL', /in reply to MAIL FROM|after MAIL FROM|did not like our MAIL FROM|\[MAIL_FROM\]|>>> MAIL FROM/i],
-  ['HELO', /in reply to (?:HELO|EHLO)|after (?:HELO|EHLO)/i],
-  ['CONNECT', /while connecting to|(?:upon|after) (?:initial )?connection/i],
+const COMMAND_PATTERNS: ReadonlyArray<readonly [SmtpCommand, RegExp]> = [
+  ['DATA', /in reply to end of DATA|after end of data|did not like our (?:final )?DATA|\[DATA\]|after DATA|in reply to DATA|>>> DATA|after sending (?:the )?(?:message|data)|after the message was sent/i],
+  ['RCPT', /in reply to RCPT TO|after RCPT TO|did not like our RCPT TO|\[RCPT_TO\]|>>> RCPT TO|RCPT TO:?\s?<[^>\s]{0,254}>\s{0,4}(?:<<<|:|\.{3})/i],
+  ['MAIL', /in reply to MAIL FROM|after MAIL FROM|did not like our MAIL FROM|\[MAIL_FROM\]|>>> MAIL FROM|sender was rejected/i],
+  ['EHLO', /in reply to EHLO|after EHLO|>>> EHLO/i],
+  ['HELO', /in reply to HELO|after HELO|>>> HELO|my name was rejected|performing the (?:HELO|EHLO) handshake/i],
+  ['CONN', /while connecting to|(?:upon|after) (?:initial )?connection|refused to talk to me|in the (?:server )?greeting|after connecting|on connect/i],
 ];
 
+/**
+ * The command named near a recipient's address in the notice (Sendmail's `>>> RCPT To:<a>`,
+ * Postfix's `<a>: host ... (in reply to RCPT TO command)`), or anywhere when it has one recipient.
+ */
+function commandNear(flat: string, recipient: string | undefined, single: boolean): SmtpCommand | undefined {
+  if (flat === '') return undefined;
+  if (recipient) {
+    const lower = flat.toLowerCase();
+    const needle = recipient.toLowerCase();
+    let from = 0;
+    for (let count = 0; count < 20; count++) {
+      const index = lower.indexOf(needle, from);
+      if (index < 0) break;
+      const command = commandOf(flat.slice(Math.max(0, index - 120), index + needle.length + 700));
+      if (command) return command;
+      from = index + needle.length;
+    }
+  }
+  return single ? commandOf(flat.slice(0, 12_000)) : undefined;
+}
+
 /** The SMTP stage a reply answered, from Postfix/Exim/qmail/Yahoo wording. */
-function commandOf(text: string): string | undefined {
-  const sample = text.slice(0, MAX_REPLY_CHARS * 2);
+export function commandOf(text: string): SmtpCommand | undefined {
+  const sample = text.slice(0, 12_000);
   return COMMAND_PATTERNS.find(([, pattern]) => pattern.test(sample))?.[0];
 }
 

@@ -49,9 +49,10 @@ export type Provider = (typeof PROVIDERS)[number];
 export const SISIMAI_REASONS = [
   'authfailure', 'badreputation', 'blocked', 'contenterror', 'delivered', 'exceedlimit', 'expired',
   'failedstarttls', 'feedback', 'filtered', 'hasmoved', 'hostunknown', 'mailboxfull', 'mailererror',
-  'mesgtoobig', 'networkerror', 'norelaying', 'notaccept', 'onhold', 'policyviolation', 'rejected',
-  'requireptr', 'securityerror', 'spamdetected', 'suppressed', 'suspend', 'syntaxerror', 'systemerror',
-  'systemfull', 'toomanyconn', 'undefined', 'userunknown',
+  'mesgtoobig', 'networkerror', 'norelaying', 'notaccept', 'notcompliantrfc', 'onhold', 'policyviolation',
+  'rejected', 'requireptr', 'securityerror', 'spamdetected', 'speeding', 'suppressed', 'suspend',
+  'syntaxerror', 'systemerror', 'systemfull', 'toomanyconn', 'undefined', 'userunknown', 'vacation',
+  'virusdetected',
 ] as const;
 export type SisimaiReason = (typeof SISIMAI_REASONS)[number];
 
@@ -120,6 +121,15 @@ export const CATEGORIES = {
   'syntax-error': { reason: 'syntaxerror', layer: 'relay', meaning: 'the receiver did not understand the SMTP dialogue (command or sequence error)' },
   'group-post-rejected': { reason: 'rejected', layer: 'recipient', meaning: 'a mailing list or group refused the post (no such group or no permission to post)' },
   'temporary-unspecified': { reason: 'onhold', layer: 'recipient', meaning: 'a temporary failure with no further detail' },
+  // Added with the format-aware extraction (issue 10): reasons the first version could not reach.
+  // "User unknown" refused after DATA is a filter refusing this message, not a missing mailbox.
+  'recipient-refused-after-data': { reason: 'filtered', layer: 'recipient', meaning: 'the receiver refused the message for this recipient after reading it (a recipient filter or preference; an "unknown user" said after DATA)' },
+  'message-not-rfc-compliant': { reason: 'notcompliantrfc', layer: 'relay', meaning: 'the message headers break RFC 5322 (duplicate or missing headers, several From addresses); the sending application builds them' },
+  'virus-detected': { reason: 'virusdetected', layer: 'recipient', meaning: 'the receiver found a virus or malware in the message' },
+  'sending-too-fast': { reason: 'speeding', layer: 'ses', meaning: 'the receiver refused because mail arrives faster than it accepts for that recipient or sender' },
+  'auto-reply': { reason: 'vacation', layer: 'recipient', meaning: 'an automatic reply (out of office, RFC 3834); the message was delivered' },
+  'sender-null-mx': { reason: 'notaccept', layer: 'dns', meaning: 'the envelope sender\'s domain publishes a null MX (RFC 7505 X.7.27), so it cannot receive bounces' },
+  'onhold-unmatched': { reason: 'onhold', layer: 'recipient', meaning: 'a reply whose text names no reason maildiag knows; held for a person to read' },
   delivered: { reason: 'delivered', layer: 'recipient', meaning: 'the message was delivered or relayed' },
   unrecognised: { reason: 'undefined', layer: 'recipient', meaning: 'a reply no rule recognised' },
 } as const satisfies Record<string, CategoryInfo>;
@@ -226,7 +236,7 @@ const ROWS: readonly BounceRuleRow[] = [
     source: 'https://docs.aws.amazon.com/ses/latest/dg/mail-from.html',
   },
   {
-    id: 'ses.suppressed', text: /suppressed sending to this address|OnAccountSuppressionList|on the (?:account-level |global )?suppression list|Address blacklisted/i, impliesProvider: 'Amazon SES',
+    id: 'ses.suppressed', text: /suppressed sending to this address|OnAccountSuppressionList|on the (?:account-level |global )?suppression list|^Address blacklisted/i, impliesProvider: 'Amazon SES',
     category: 'suppressed', confidence: 0.95,
     explanation: 'SES did not attempt delivery: the address is on the account-level or global suppression list after earlier bounces or complaints.',
     fix: 'Fix the recipient-side cause first, then remove the address from the account suppression list (SESv2 DeleteSuppressedDestination).',
@@ -497,7 +507,7 @@ const ROWS: readonly BounceRuleRow[] = [
   { id: 'status.x.7.8-auth-invalid', replyCode: /^53[45]$/, status: /^5\.7\.[89]$/, category: 'relay-login-failed', confidence: 0.85, explanation: 'X.7.8/X.7.9 on a 53x reply (RFC 4954): the SMTP login was refused (bad credentials or too weak a mechanism).', fix: 'Check the SMTP username and password configured in the sending client.', source: 'RFC 4954 section 6' },
   { id: 'status.x.7.13-account-disabled', status: /^[45]\.7\.13$/, category: 'mailbox-disabled', confidence: 0.8, explanation: 'X.7.13: the recipient\'s account is disabled.', fix: 'Ask the recipient for a working address.', source: 'RFC 3463 (IANA registry additions)' },
   { id: 'status.x.7.25-ptr', status: /^[45]\.7\.25$/, category: 'ptr-required', confidence: 0.9, explanation: 'X.7.25: reverse DNS validation of the sending IP failed.', fix: 'Relay through SES (its IPs have matching PTRs) or give the sending IP a forward-confirmed reverse DNS name.', source: RFC7372 },
-  { id: 'status.x.7.27-null-mx-sender', status: /^[45]\.7\.27$/, category: 'sender-rejected', confidence: 0.7, explanation: 'X.7.27 (RFC 7505): the sender\'s domain publishes a null MX, so it cannot receive bounces.', fix: 'Use a MAIL FROM domain that can receive mail (SES custom MAIL FROM with its feedback MX).', source: 'RFC 7505 section 4.3' },
+  { id: 'status.x.7.27-null-mx-sender', status: /^[45]\.7\.27$/, category: 'sender-null-mx', confidence: 0.7, explanation: 'X.7.27 (RFC 7505): the sender\'s domain publishes a null MX, so it cannot receive bounces.', fix: 'Use a MAIL FROM domain that can receive mail (SES custom MAIL FROM with its feedback MX).', source: 'RFC 7505 section 4.3' },
   { id: 'status.x.7.28-flood', status: /^[45]\.7\.28$/, category: 'rate-limited', confidence: 0.8, explanation: 'X.7.28: the receiver detected a mail flood from the sender.', fix: 'Reduce the sending rate and check the complaint rate.', source: RFC7372 },
   { id: 'status.x.7.2x-authentication', status: /^[45]\.7\.(?:2[0-46-9]|30)$/, category: 'sender-authentication-failed', confidence: 0.9, explanation: 'X.7.20-X.7.29: SPF, DKIM, DMARC or ARC checks failed at the receiver.', fix: FIX_AUTH_RECORDS, source: RFC7372 },
 

@@ -126,7 +126,7 @@ export async function startApprovalApp(world: ApprovalWorld, options: AppOptions
         const engine = loadEngineConfig({ MAILDIAG_AWS: 'on', MAILDIAG_SMTP_USERS: SMTP_USER, MAILDIAG_DNS_SERVERS: '127.0.0.1:9' });
         const services = {
           ...createServices(engine, log),
-          aws: (counters: Parameters<typeof createAwsGateways>[1]) => createAwsGateways(awsOptions, counters),
+          aws: (counters: Parameters<typeof createAwsGateways>[1], signal: AbortSignal) => createAwsGateways(awsOptions, counters, signal),
           smtp: undefined,
           clock: world.clock,
         };
