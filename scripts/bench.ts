@@ -6,6 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { benchDnsLayer, formatDnsBench } from './bench-dns.js';
 import { benchE2e, formatE2eBench } from './bench-e2e.js';
+import { benchEvents, formatEventsBench } from './bench-events.js';
 import { benchSlackCanonical, formatSlackBench, type SlackBenchRow } from './bench-slack.js';
 
 const DNS_LATENCY_MS = 20;
@@ -39,6 +40,9 @@ await section(
 
 // Issue 7: the whole product end to end with every layer, the sequential baseline, 50 at once.
 await section('endToEnd', () => benchE2e({ runs: 5, fleetSize: 50 }), (value) => formatE2eBench(value, { verbose }));
+
+// Issue 16: the watch, 10,000 mixed SES events from a preloaded queue, and the Slack posts they make.
+await section('watchEvents', () => benchEvents(), formatEventsBench);
 
 await mkdir('bench-results', { recursive: true });
 const file = `bench-results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;

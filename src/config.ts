@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ConfigError } from './core/errors.js';
 import type { EngineSettings } from './core/ports.js';
 import { isSesRegion } from './core/regions.js';
+import { toWatchConfig, type WatchConfig, watchEnvShape } from './watch/config.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -108,6 +109,8 @@ const appSchema = engineSchema.extend({
   MAILDIAG_REMEDIATION_ROLE_ARN: z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\//, 'must be an IAM role ARN').optional(),
   MAILDIAG_MAX_CONCURRENT_RUNS: positiveInt(defaultMaxConcurrentRuns()),
   MAILDIAG_MAX_QUEUED_RUNS: positiveInt(DEFAULT_MAX_QUEUED_RUNS),
+  MAILDIAG_METRICS_PORT: z.string().regex(/^\d{1,5}$/, 'must be a port number').transform(Number).refine((port) => port < 65536, 'must be a port number below 65536').optional(),
+  ...watchEnvShape,
 });
 
 export interface EngineConfig {
@@ -137,6 +140,10 @@ export interface AppConfig extends EngineConfig {
   remediationRoleArn: string | undefined;
   /** The run queue (src/slack/run-queue.ts). */
   runs: { maxConcurrent: number; maxQueued: number };
+  /** A separate listener for GET /metrics (Socket Mode, or to keep metrics off the public port); 0 = any free port. */
+  metrics: { port: number | undefined };
+  /** SES events from SQS and the scheduled audit (src/watch). */
+  watch: WatchConfig;
 }
 
 /** Turns zod issues into one message that names each offending variable. */
@@ -186,6 +193,8 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       'Invalid configuration: SLACK_SIGNING_SECRET is required for the HTTP receiver (or set SLACK_APP_TOKEN to use Socket Mode)',
     );
   }
+  const watch = toWatchConfig(parsed, parsed.MAILDIAG_REGIONS);
+  if (typeof watch === 'string') throw new ConfigError(`Invalid configuration: ${watch}`);
   return {
     ...toEngineConfig(parsed),
     slack: {
@@ -208,6 +217,8 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     secretArn: parsed.MAILDIAG_SECRET_ARN,
     remediationRoleArn: parsed.MAILDIAG_REMEDIATION_ROLE_ARN,
     runs: { maxConcurrent: parsed.MAILDIAG_MAX_CONCURRENT_RUNS, maxQueued: parsed.MAILDIAG_MAX_QUEUED_RUNS },
+    metrics: { port: parsed.MAILDIAG_METRICS_PORT },
+    watch,
   };
 }
 

@@ -34,8 +34,8 @@ if (config.allowedChannels.length === 0) {
   log.warn('MAILDIAG_ALLOWED_CHANNELS is unset: the bot answers in every channel it is in, and its reports show account details there');
 }
 
-const { port } = await composed.start();
-log.info({ mode: slack.mode, port, aws: services.awsSource, allowedChannels: config.allowedChannels.length }, 'maildiag started');
+const { port, metricsPort } = await composed.start();
+log.info({ mode: slack.mode, port, metricsPort, aws: services.awsSource, allowedChannels: config.allowedChannels.length }, 'maildiag started');
 
 let stopping = false;
 const shutdown = (signal: NodeJS.Signals): void => {

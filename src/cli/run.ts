@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { type Layer, LAYERS } from '../core/finding.js';
 import { ConfigError, InputError, MaildiagError } from '../core/errors.js';
-import { reportToJson } from '../core/report-json.js';
+import { classificationToJson, reportToJson } from '../core/report-json.js';
 import { normalizeDomain, normalizeRegion, parseTargetText, type Target } from '../core/target.js';
 import { loadEngineConfig } from '../config.js';
 import { createLogger } from '../log.js';
@@ -14,6 +14,7 @@ import { createServices, diagnose } from '../compose.js';
 import { interpretBounce } from '../knowledge/bounce/classify.js';
 import { extractFromThread } from '../knowledge/ticket-text.js';
 import type { InterpretedReply } from '../core/replies.js';
+import { renderReportMarkdown, renderRepliesMarkdown } from './render-markdown.js';
 import { renderReportText } from './render-text.js';
 
 export interface CliIo {
@@ -30,10 +31,11 @@ export const EXIT_USAGE = 2;
 export const USAGE = `Usage:
   maildiag <domain | address> [to=<address>]... [region=<region>]... [smtp-user=<AKIA...>]... [message-id=<id>]... [options]
   maildiag --thread FILE [options]      (sender, recipients and replies read from a ticket thread)
-  maildiag classify [FILE | -] [--json]
+  maildiag classify [FILE | -] [--format text|json|markdown]
 
 Options:
-  --json                 print the report as JSON (see README, "JSON output")
+  --format <f>           text (default), json (docs/report.schema.json) or markdown (for a ticket)
+  --json                 the same as --format json
   --layers <list>        run only these layers: ${LAYERS.join(',')}
   --region <region>      AWS region to check (repeatable; same as region=)
   --dns-server <h:port>  DNS server to ask instead of the system's (repeatable)
@@ -52,6 +54,7 @@ Exit status: 0 nothing failed, 1 a check failed or could not run, 2 bad usage.
 
 const OPTIONS = {
   json: { type: 'boolean' },
+  format: { type: 'string' },
   layers: { type: 'string' },
   region: { type: 'string', multiple: true },
   'dns-server': { type: 'string', multiple: true },
@@ -77,6 +80,19 @@ export function parseLayers(value: string | undefined): Layer[] | undefined {
     throw new InputError(`unknown layer '${unknown[0] ?? value}' in --layers (the layers are ${LAYERS.join(', ')})`, unknown[0] ?? value);
   }
   return names as Layer[];
+}
+
+export const FORMATS = ['text', 'json', 'markdown'] as const;
+export type OutputFormat = (typeof FORMATS)[number];
+
+/** `--format text|json|markdown`; `--json` is an alias of `--format json`. */
+export function outputFormat(values: Pick<ParsedOptions, 'format' | 'json'>): OutputFormat {
+  const asked = values.format?.trim().toLowerCase();
+  if (asked !== undefined && !(FORMATS as readonly string[]).includes(asked)) {
+    throw new InputError(`unknown format '${values.format}' in --format (the formats are ${FORMATS.join(', ')})`, values.format);
+  }
+  if (values.json && asked !== undefined && asked !== 'json') throw new InputError(`--json contradicts --format ${asked}`, '--json');
+  return values.json ? 'json' : ((asked as OutputFormat | undefined) ?? 'text');
 }
 
 /** Applies the CLI's flags to the target parsed from its positional text. */
@@ -125,13 +141,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const config = loadEngineConfig(io.env);
     const layers = parseLayers(values.layers);
     const target = applyTargetFlags(await buildTarget(positionals, values), values);
-    const log = createLogger({ level: values.json ? 'silent' : config.logLevel === 'info' ? 'warn' : config.logLevel, destination: stderrDestination(io) });
+    const format = outputFormat(values);
+    const log = createLogger({ level: format !== 'text' ? 'silent' : config.logLevel === 'info' ? 'warn' : config.logLevel, destination: stderrDestination(io) });
     const services = createServices(config, log, {
       ...(values['dns-server'] ? { dnsServers: values['dns-server'] } : {}),
       ...(values['aws-endpoint'] ? { awsEndpoint: values['aws-endpoint'] } : {}),
     }, io.env);
     const report = await diagnose(target, services, layers ? { layers } : {});
-    io.stdout.write(values.json ? `${JSON.stringify(reportToJson(report), null, 2)}\n` : renderReportText(report, { colour, verbose: Boolean(values.verbose) }));
+    io.stdout.write(
+      format === 'json'
+        ? `${JSON.stringify(reportToJson(report), null, 2)}\n`
+        : format === 'markdown'
+          ? renderReportMarkdown(report)
+          : renderReportText(report, { colour, verbose: Boolean(values.verbose) }),
+    );
     return report.verdict === 'fail' || report.verdict === 'error' ? EXIT_FAILED : EXIT_OK;
   } catch (error) {
     if (error instanceof InputError || error instanceof ConfigError) {
@@ -213,20 +236,11 @@ async function runClassify(args: string[], values: ParsedOptions, io: CliIo): Pr
   const source = args[0] ?? '-';
   const input = source === '-' ? await io.readStdin() : await readInputBuffer(source);
   const result = await interpretBounce(input);
-  if (values.json) {
-    const replies = result.replies.map(({ recipient, replyCode, status, provider, category, layer, reason, confidence, explanation, fix }) => ({
-      recipient: recipient ?? null,
-      replyCode: replyCode ?? null,
-      status: status ?? null,
-      provider,
-      category,
-      layer,
-      reason,
-      confidence,
-      explanation,
-      fix,
-    }));
-    io.stdout.write(`${JSON.stringify({ replies, notes: result.notes }, null, 2)}\n`);
+  const format = outputFormat(values);
+  if (format === 'json') {
+    io.stdout.write(`${JSON.stringify(classificationToJson(result), null, 2)}\n`);
+  } else if (format === 'markdown') {
+    io.stdout.write(renderRepliesMarkdown(result.replies, result.notes));
   } else {
     io.stdout.write(renderReplies(result.replies, result.notes));
   }

@@ -9,7 +9,7 @@ import type { RemediationOffer } from './offers.js';
 export function createLayerRechecker(services: DiagnosisServices): (offer: RemediationOffer, layers: Layer[]) => Promise<string | undefined> {
   return async (offer, layers) => {
     if (!offer.target) return undefined;
-    const report = await diagnose(offer.target, services, { layers });
+    const report = await diagnose(offer.target, services, { layers, trigger: 'recheck' });
     const lines = layers.flatMap((layer) => {
       const summary = report.layers.find((l) => l.layer === layer);
       const findings = report.findings.filter((f) => f.layer === layer && f.status !== 'skipped');

@@ -54,6 +54,8 @@ export interface RemediationServiceDeps {
   recheckLayers?: (offer: RemediationOffer, layers: Layer[]) => Promise<string | undefined>;
   clock: Clock;
   log: Logger;
+  /** Counts every audit event by action kind (src/metrics.ts). */
+  metrics?: { approvalEvent(action: string, outcome: string): void };
 }
 
 export type DecisionOutcome =
@@ -101,6 +103,7 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
   async function audit(request: ApprovalRequest, event: AuditEvent, actor: string, result: string): Promise<void> {
     const what = describeAction(request.action);
     await store.appendAudit({ requestId: request.id, event, actor, at: clock.now().toISOString(), what, result });
+    deps.metrics?.approvalEvent(request.action.kind, event);
     log.info({ requestId: request.id, chainId: request.chainId, event, actor, what, result }, `remediation ${event}`);
   }
 

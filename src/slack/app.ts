@@ -10,6 +10,7 @@ import type { AppConfig } from '../config.js';
 import { newRunId } from '../core/context.js';
 import type { OfferStore } from '../remediation/offers.js';
 import type { DiagnosisServices } from '../compose.js';
+import { type Metrics, METRICS_PATH, metricsHandler } from '../metrics.js';
 import type { ApprovalSlackDeps } from './approval-adapters.js';
 import { boltLogger } from './bolt-logger.js';
 import { type ChannelPacer, createChannelPacer, SLACK_POST_INTERVAL_MS } from './pacer.js';
@@ -39,6 +40,8 @@ export interface SlackAppDeps {
   runQueue?: RunQueue;
   /** Builds the approval flow over the app's Web API client (it posts and opens modals). */
   approval?: (client: webApi.WebClient, log: Logger, pacer: ChannelPacer) => ApprovalSlackDeps;
+  /** Counts Slack API calls and runs; served at GET /metrics by the HTTP receiver unless MAILDIAG_METRICS_PORT is set. */
+  metrics?: Metrics;
 }
 
 export interface SlackAppHandle {
@@ -108,7 +111,10 @@ export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackApp
     httpReceiver = new HTTPReceiver({
       signingSecret: config.slack.signingSecret,
       logger,
-      customRoutes: [{ path: HEALTH_PATH, method: ['GET'], handler: health }],
+      customRoutes: [
+        { path: HEALTH_PATH, method: ['GET'], handler: health },
+        ...(input.metrics && config.metrics.port === undefined ? [{ path: METRICS_PATH, method: ['GET'], handler: metricsHandler(input.metrics, log) }] : []),
+      ],
     });
     receiver = httpReceiver;
   }
@@ -125,11 +131,13 @@ export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackApp
       ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
       retryConfig: input.retryConfig ?? DEFAULT_RETRY,
       rejectRateLimitedCalls: false,
+      ...(input.metrics ? { fetch: input.metrics.countingFetch() } : {}),
     },
   });
   app.error(async (error) => {
     log.error({ err: error }, 'unhandled error in a listener');
   });
+  input.metrics?.watchRuns({ active: () => deps.runs.stats().active, queued: () => deps.runs.stats().queued, refused: () => deps.runs.stats().refused });
   if (input.approval) deps.approval = input.approval(app.client, log, deps.pacer);
   registerListeners(app, deps);
 

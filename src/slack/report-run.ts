@@ -54,6 +54,7 @@ export async function runReport(deps: SlackDeps, slack: SlackGateway, request: R
   const posting = showProgress(slack, request, renderProgressSummary(progress()));
   const running = diagnose(target, deps.services, {
     runId,
+    trigger: request.threadTs ? 'thread' : 'command',
     signal: abort.signal,
     onProgress(event) {
       if (event.type !== 'layer-finished') return;

@@ -53,7 +53,7 @@ describe('ses layer, healthy account', () => {
       verifiedForSending: true,
       identityType: 'DOMAIN',
       verificationStatus: 'SUCCESS',
-      dkim: { status: 'SUCCESS', signingEnabled: true, tokens: DKIM_TOKENS, signingHostedZone: 'dkim.amazonses.com', origin: 'AWS_SES' },
+      dkim: { identity: CUSTOMER_DOMAIN, identityType: 'DOMAIN', status: 'SUCCESS', signingEnabled: true, tokens: DKIM_TOKENS, signingHostedZone: 'dkim.amazonses.com', origin: 'AWS_SES' },
       mailFrom: { domain: MAIL_FROM_DOMAIN, status: 'SUCCESS', behaviorOnMxFailure: 'USE_DEFAULT_VALUE' },
     });
   });

@@ -57,6 +57,18 @@ describe('maildiag CLI', () => {
     }
   });
 
+  it('--format markdown prints a ticket-ready report; --format json equals --json', async () => {
+    const markdown = await cli([`admin@customer.example`, 'to=alice@recipient.example', '--format', 'markdown', '--dns-server', dns.address]);
+    expect(markdown.code).toBe(EXIT_OK);
+    expect(markdown.stdout).toMatch(/^## maildiag: admin\\@customer\.example → alice\\@recipient\.example\n\n\*\*Verdict: (PASS|WARN)\*\*/);
+    expect(markdown.stdout).toContain('| status | check | summary |');
+    expect(markdown.stderr).toBe('');
+    const viaFormat = JSON.parse((await cli(['customer.example', '--format', 'JSON', '--layers', 'dns', '--dns-server', dns.address])).stdout) as ReportJson;
+    const viaAlias = JSON.parse((await cli(['customer.example', '--json', '--layers', 'dns', '--dns-server', dns.address])).stdout) as ReportJson;
+    expect(viaFormat.schemaVersion).toBe('1.0');
+    expect({ ...viaFormat, runId: '', stats: undefined }).toEqual({ ...viaAlias, runId: '', stats: undefined });
+  });
+
   it('marks AWS layers skipped with a reason when AWS is off', async () => {
     const { stdout } = await cli(['customer.example', '--json', '--dns-server', dns.address]);
     const json = JSON.parse(stdout) as ReportJson;
@@ -88,6 +100,9 @@ describe('maildiag CLI', () => {
     [['example.com', '--bogus'], /Unknown option '--bogus'/],
     [['example.com', '--region', 'mars-1'], /unknown AWS region/],
     [['example.com', '--dkim-tokens', 'x!'], /not an SES DKIM token/],
+    [['example.com', '--format', 'yaml'], /unknown format 'yaml' in --format \(the formats are text, json, markdown\)/],
+    [['example.com', '--json', '--format', 'markdown'], /--json contradicts --format markdown/],
+    [['classify', '-', '--format', 'html'], /unknown format 'html'/],
     [['example.com'], /MAILDIAG_REGIONS unknown AWS region 'nowhere-1'/],
   ])('bad usage %j exits 2 with a clear message', async (args, message) => {
     const env: Record<string, string> = args.length === 1 && args[0] === 'example.com' ? { MAILDIAG_REGIONS: 'nowhere-1' } : {};

@@ -88,12 +88,44 @@ describe('src/index.ts', () => {
     await app.waitFor('maildiag started');
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
+    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/^# TYPE maildiag_diagnoses_total counter$/m);
     expect(app.output()).toContain('MAILDIAG_ALLOWED_CHANNELS is unset');
     app.child.kill('SIGTERM');
     expect(await app.exited).toBe(0);
     expect(app.output()).toContain('slack app stopped');
     expect(app.output()).not.toContain(SECRETS.botToken);
     expect(app.output()).not.toContain(SECRETS.signingSecret);
+  });
+});
+
+describe('MAILDIAG_METRICS_PORT', () => {
+  it('moves GET /metrics to its own listener and off the receiver', async () => {
+    const [port, metricsPort] = [await freePort(), await freePort()];
+    const app = startEntry({
+      SLACK_BOT_TOKEN: SECRETS.botToken,
+      SLACK_SIGNING_SECRET: SECRETS.signingSecret,
+      SLACK_BOT_USER_ID: 'U0BOT',
+      SLACK_BOT_ID: 'B0BOT',
+      SLACK_API_URL: 'http://127.0.0.1:9/api/',
+      MAILDIAG_AWS: 'off',
+      MAILDIAG_ALLOWED_CHANNELS: 'C0SUPPORT',
+      PORT: String(port),
+      MAILDIAG_METRICS_PORT: String(metricsPort),
+    });
+    try {
+      await app.waitFor('maildiag started');
+      expect(app.output()).toContain(`"metricsPort":${metricsPort}`);
+      const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toMatch(/^process_cpu_user_seconds_total \d/m);
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+      app.child.kill('SIGTERM');
+      expect(await app.exited).toBe(0);
+    } finally {
+      if (app.child.exitCode === null) app.child.kill('SIGKILL');
+    }
   });
 });
 

@@ -14,6 +14,7 @@ import { createSlackApp, type SlackAppDeps, type SlackAppHandle } from '../../sr
 import type { RunPlace } from '../../src/slack/deps.js';
 import { createServices } from '../../src/compose.js';
 import { createAwsGateways } from '../../src/io/aws.js';
+import type { Metrics } from '../../src/metrics.js';
 import { SCENARIO_NOW, type TestAwsEndpoint } from '../support/aws-endpoint.js';
 import { BOT_CREDENTIALS } from '../support/aws-run.js';
 import { startDnsServer, type TestDnsServer, type ZoneData } from '../support/dns-server.js';
@@ -62,6 +63,8 @@ export interface HarnessOptions {
   aws?: Pick<TestAwsEndpoint, 'url'>;
   /** Default debug (tests look at every line); the benchmark uses info. */
   logLevel?: 'debug' | 'info';
+  /** Metrics for the diagnoses and the app (GET /metrics on the receiver). */
+  metrics?: Metrics;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -103,7 +106,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         clock: { now: () => SCENARIO_NOW },
       }
     : base;
-  const services: DiagnosisServices = options.modules ? { ...withAws, modules: options.modules(withAws.modules) } : withAws;
+  const withMetrics: DiagnosisServices = options.metrics ? { ...withAws, metrics: options.metrics.diagnosis } : withAws;
+  const services: DiagnosisServices = options.modules ? { ...withMetrics, modules: options.modules(withMetrics.modules) } : withMetrics;
   const offers = createMemoryOfferStore();
   const runEvents = new EventEmitter();
   const handle = createSlackApp(config, {
@@ -116,6 +120,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     // Failing calls end fast: few retries, no backoff (429s still wait Retry-After, 0 in tests).
     retryConfig: { retries: 2, factor: 1, minTimeout: 0, maxTimeout: 0 },
     onRunFinished: (report, place) => runEvents.emit('run', { report, place }),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
     ...options.deps,
   });
   const { port } = await handle.start({ port: 0 });

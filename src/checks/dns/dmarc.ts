@@ -6,8 +6,9 @@ import type { Check } from '../../core/engine.js';
 import { type EvidenceItem, type Finding, makeFinding, type Status } from '../../core/finding.js';
 import { DnsLookupError, type DnsClient } from '../../core/ports.js';
 import { joinTxt } from '../../io/dns.js';
-import { type DmarcParseResult, isAligned, looksLikeDmarcRecord, organizationalDomain, parseDmarcRecord } from '../../knowledge/dmarc.js';
-import { dnsInputs, type MailFromInput } from './inputs.js';
+import { type DmarcParseResult, type DmarcPolicy, looksLikeDmarcRecord, organizationalDomain, parseDmarcRecord } from '../../knowledge/dmarc.js';
+import { type AuthPath, canPass, cannotPass, concludeAlignment, type PathState, type RegionAlignment } from './alignment.js';
+import { type DnsInputs, dnsInputs } from './inputs.js';
 
 const LAYER = 'dns';
 const CHECK = 'dmarc';
@@ -134,51 +135,153 @@ export function dmarcPolicyFinding(domain: string, lookup: DmarcLookup): Finding
   return makeFinding(LAYER, CHECK, { status, title, summary, evidence, explanation, fix });
 }
 
-/** Whether DMARC can pass through SPF, given the envelope domain SES uses; pure. */
-export function dmarcAlignmentFinding(domain: string, lookup: DmarcLookup, mailFrom: MailFromInput[]): Finding {
+const PATH_WORDS: Record<PathState, string> = {
+  aligned: 'aligns',
+  'not-aligned': 'cannot align',
+  'at-risk': 'at risk',
+  unknown: 'not known',
+};
+
+/** What receivers do with mail that fails DMARC under the policy that applies (RFC 7489 section 6.3). */
+function policyConsequence(policy: DmarcPolicy | undefined, pct: number, recordDomain: string): { status: Status; priority: number; words: string } {
+  const share = pct < 100 ? ` (pct=${pct}: on ${pct}% of messages; the rest are treated one step more leniently)` : '';
+  switch (policy) {
+    case 'reject':
+      return {
+        status: 'fail',
+        priority: 1,
+        words: `receivers that honour p=reject refuse every message${share} (Gmail answers 550 5.7.26, Exchange Online 550 5.7.509)`,
+      };
+    case 'quarantine':
+      return { status: 'fail', priority: 3, words: `receivers that honour p=quarantine put every message in spam or junk${share}` };
+    case 'none':
+      return { status: 'warn', priority: 20, words: 'with p=none receivers still deliver it, but unauthenticated (and Gmail and Yahoo expect DMARC to pass from bulk senders)' };
+    default:
+      return {
+        status: 'warn',
+        priority: 20,
+        words: `${recordDomain} publishes no valid DMARC policy, so receivers apply none; Gmail and Yahoo still expect aligned SPF or DKIM from bulk senders and may reject or spam-folder the mail`,
+      };
+  }
+}
+
+function pathLine(name: 'SPF' | 'DKIM', path: AuthPath): string {
+  return `${name} ${PATH_WORDS[path.state]}: ${path.because}`;
+}
+
+/**
+ * Whether DMARC can pass for mail SES sends as `domain`, concluded from SES facts (MAIL FROM
+ * status and domain, DKIM signing and status, identity type) and the record's alignment
+ * modes; fails with the policy's consequence when neither SPF nor DKIM can align. Pure.
+ */
+export function dmarcAlignmentFinding(domain: string, lookup: DmarcLookup, inputs: Pick<DnsInputs, 'ses' | 'mailFrom'>): Finding {
   const title = `DMARC alignment for ${domain}`;
-  const aspf = lookup.parse?.record?.aspf ?? 'r';
-  const adkim = lookup.parse?.record?.adkim ?? 'r';
+  const record = lookup.parse?.record;
+  const aspf = record?.aspf ?? 'r';
+  const adkim = record?.adkim ?? 'r';
+  const mailFromInput = inputs.mailFrom.find((m) => m.source === 'input')?.domain;
+  const regions = concludeAlignment({ fromDomain: domain, aspf, adkim, ses: inputs.ses, ...(mailFromInput ? { mailFromInput } : {}) });
   const evidence: EvidenceItem[] = [
-    { label: 'envelope (MAIL FROM) domain', value: mailFrom.length > 0 ? mailFrom.map((m) => m.domain) : ['a subdomain of amazonses.com (SES default)'], code: true },
     { label: 'alignment modes', value: `aspf=${aspf} adkim=${adkim}`, code: true },
+    ...inputs.ses.map((facts) => ({
+      label: `SES facts (${facts.region})`,
+      value: [
+        `identity ${facts.identity} (${facts.identityType ?? (facts.identity.includes('@') ? 'EMAIL_ADDRESS' : 'DOMAIN')})`,
+        facts.dkim
+          ? `DKIM of ${facts.dkim.identity ?? facts.identity}: SigningEnabled ${facts.dkim.signingEnabled}, Status ${facts.dkim.status}`
+          : 'DKIM: (no DkimAttributes)',
+        facts.mailFrom
+          ? `MAIL FROM ${facts.mailFrom.domain}: MailFromDomainStatus ${facts.mailFrom.status}, BehaviorOnMxFailure ${facts.mailFrom.behaviorOnMxFailure}`
+          : 'MAIL FROM: (none; SES default under amazonses.com)',
+      ],
+      code: true,
+    })),
+    ...regions.map((region) => ({
+      label: `conclusion${region.region ? ` (${region.region})` : ' (SES not read)'}`,
+      value: [pathLine('SPF', region.spf), pathLine('DKIM', region.dkim)],
+    })),
   ];
-  if (mailFrom.length === 0) {
+  const where = (region: RegionAlignment): string => (region.region && regions.length > 1 ? ` in ${region.region}` : '');
+  const explanation = `DMARC passes when SPF or DKIM passes for a domain aligned with the From domain ${domain}. SPF is checked against the envelope (MAIL FROM) domain: without a verified custom MAIL FROM, SES uses a subdomain of amazonses.com, which never aligns (include:amazonses.com in ${domain}'s SPF does not change that). DKIM aligns only when SES signs with ${domain}'s own key: Easy DKIM on a domain identity, signing enabled and verified.`;
+
+  // Worst region first: one where nothing aligns, then one at risk, then the rest.
+  const broken = regions.find(cannotPass);
+  if (broken) {
+    const consequence = policyConsequence(lookup.inherited ? record?.sp : record?.p, record?.pct ?? 100, lookup.recordDomain);
+    const fixes = [broken.dkim.fix, broken.spf.fix].filter((fix) => fix !== '');
     return makeFinding(LAYER, CHECK, {
       id: 'alignment',
-      status: 'info',
+      status: consequence.status,
+      priority: consequence.priority,
       title,
-      summary: `SPF cannot align with ${domain} (SES uses its own amazonses.com envelope), so DMARC rests on DKIM alone.`,
+      summary: `Neither SPF nor DKIM can align with ${domain}${where(broken)}, so every message fails DMARC: ${consequence.words}.`,
       evidence,
-      explanation: `DMARC passes when SPF or DKIM passes for a domain aligned with the From domain. Without a custom MAIL FROM, SPF passes only for amazonses.com, which never aligns with ${domain}; include:amazonses.com in ${domain}'s SPF does not change that.`,
-      fix: `Make sure the DKIM check passes (Easy DKIM signs as ${domain}${adkim === 's' ? ', which aligns even under adkim=s when the identity is exactly this domain' : ''}); for a second path, configure a custom MAIL FROM such as mail.${domain}.`,
+      explanation: `${explanation} Here SPF cannot align because ${broken.spf.because}; DKIM cannot align because ${broken.dkim.because}.`,
+      fix: `Make at least one path align: ${fixes.map((fix, index) => (index === 0 ? fix : `or ${fix}`)).join('; ')}. DKIM is the one to fix first: it survives forwarding.`,
     });
   }
-  const aligned = mailFrom.filter((m) => isAligned(m.domain, domain, aspf));
-  if (aligned.length === mailFrom.length) {
+  const risky = regions.find((region) => !canPass(region));
+  if (risky) {
+    const unknownOnly = risky.dkim.state === 'unknown' || risky.spf.state === 'unknown';
+    const dependsOn = risky.dkim.state === 'not-aligned' ? 'SPF' : 'DKIM';
+    const path = dependsOn === 'DKIM' ? risky.dkim : risky.spf;
+    const other = dependsOn === 'DKIM' ? risky.spf : risky.dkim;
+    return makeFinding(LAYER, CHECK, {
+      id: 'alignment',
+      status: unknownOnly ? 'info' : 'warn',
+      ...(unknownOnly ? {} : { priority: 9 }),
+      title,
+      summary: `${dependsOn === 'DKIM' ? 'SPF' : 'DKIM'} cannot align with ${domain}${where(risky)}, so DMARC can pass only through ${dependsOn}, which is ${PATH_WORDS[path.state]}: ${path.because}.`,
+      evidence,
+      explanation: `${explanation} ${other.because}.`,
+      fix: [path.fix, other.fix].filter((fix) => fix !== '').map(capitalise).join('. ').concat('.'),
+    });
+  }
+  const single = regions.find((region) => region.spf.state !== 'aligned' || region.dkim.state !== 'aligned');
+  if (single && (single.spf.state === 'unknown' || single.dkim.state === 'unknown')) {
+    const [known, unknown] = single.spf.state === 'unknown' ? (['DKIM', single.spf] as const) : (['SPF', single.dkim] as const);
+    const path = known === 'SPF' ? single.spf : single.dkim;
     return makeFinding(LAYER, CHECK, {
       id: 'alignment',
       status: 'pass',
       title,
-      summary: `The custom MAIL FROM ${mailFrom.map((m) => m.domain).join(', ')} aligns with ${domain} (aspf=${aspf}), so DMARC can pass through SPF as well as DKIM.`,
+      summary: `${known} can align with ${domain}${where(single)}, so DMARC can pass: ${path.because}.`,
       evidence,
-      explanation: 'Aligned SPF gives DMARC a second path if a DKIM signature breaks in transit.',
+      explanation: `${explanation} ${capitalise(unknown.because)}.`,
       fix: '',
     });
   }
-  const misaligned = mailFrom.filter((m) => !aligned.includes(m)).map((m) => m.domain);
+  if (single) {
+    const dkimAlone = single.dkim.state === 'aligned';
+    const missing = dkimAlone ? single.spf : single.dkim;
+    const misconfigured = !dkimAlone || single.spf.cause !== 'default-envelope';
+    return makeFinding(LAYER, CHECK, {
+      id: 'alignment',
+      status: misconfigured ? 'warn' : 'info',
+      ...(misconfigured ? { priority: 16 } : {}),
+      title,
+      summary: dkimAlone
+        ? `SPF cannot align with ${domain}${where(single)}, so DMARC rests on DKIM alone, which is healthy: ${single.dkim.because}.`
+        : `DKIM cannot align with ${domain}${where(single)}, so DMARC rests on SPF alone (${single.spf.because}); SPF breaks when mail is forwarded.`,
+      evidence,
+      explanation: `${explanation} ${dkimAlone ? 'SPF' : 'DKIM'} cannot align because ${missing.because}.`,
+      fix: dkimAlone ? `Optional, for a second path: ${missing.fix}.` : `${capitalise(missing.fix)}.`,
+    });
+  }
+  const only = regions[0];
   return makeFinding(LAYER, CHECK, {
     id: 'alignment',
-    status: 'warn',
+    status: 'pass',
     title,
-    summary: `The custom MAIL FROM ${misaligned.join(', ')} does not align with ${domain} under aspf=${aspf}, so DMARC rests on DKIM alone.`,
+    summary: `Both SPF and DKIM can align with ${domain}, so DMARC passes even if one of them breaks in transit.`,
     evidence,
-    explanation:
-      aspf === 's'
-        ? 'aspf=s requires the envelope domain to equal the From domain exactly; a MAIL FROM subdomain never does.'
-        : 'Relaxed alignment needs both names to share the organizational domain.',
-    fix: aspf === 's' ? 'Remove aspf=s from the DMARC record (relaxed is the default), or rely on DKIM.' : `Use a subdomain of ${organizationalDomain(domain)} as the custom MAIL FROM domain.`,
+    explanation: `${explanation}${only ? ` ${capitalise(only.spf.because)}; ${only.dkim.because}.` : ''}`,
+    fix: '',
   });
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 export const dmarcCheck: Check = {
@@ -195,6 +298,6 @@ export const dmarcCheck: Check = {
       if (error instanceof DnsLookupError) return [errorFindingFor(error, domain)];
       throw error;
     }
-    return [dmarcPolicyFinding(domain, lookup), dmarcAlignmentFinding(domain, lookup, inputs.mailFrom)];
+    return [dmarcPolicyFinding(domain, lookup), dmarcAlignmentFinding(domain, lookup, inputs)];
   },
 };

@@ -37,6 +37,8 @@ export interface DnsInputs {
   dkimSelector?: string;
   /** Regions where SES answered with facts. */
   factsRegions: string[];
+  /** Those facts themselves (identity type, DKIM signing, MAIL FROM status), for conclusions across layers. */
+  ses: SesIdentityFacts[];
 }
 
 export function regionsInScope(ctx: Pick<RunContext, 'target' | 'settings'>): string[] {
@@ -93,6 +95,7 @@ export function dnsInputsFromFacts(target: Target, regions: string[], facts: Rea
     dkim,
     ...(target.dkimSelector ? { dkimSelector: target.dkimSelector } : {}),
     factsRegions: known.map((f) => f.region),
+    ses: known,
   };
 }
 

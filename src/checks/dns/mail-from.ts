@@ -149,6 +149,18 @@ export const mailFromCheck: Check = {
   title: 'Custom MAIL FROM',
   async run(ctx) {
     const inputs = await dnsInputs(ctx);
+    if (inputs.mailFrom.length === 0 && inputs.factsRegions.length > 0) {
+      // SES was read and has no custom MAIL FROM: nothing is missing from our side, nothing to check in DNS.
+      return [
+        makeFinding(LAYER, CHECK, {
+          status: 'skipped',
+          title: 'Custom MAIL FROM',
+          summary: `Not applicable: SES reports no custom MAIL FROM for ${inputs.senderDomain} in ${inputs.factsRegions.join(', ')}, so there are no MAIL FROM records to check; SES uses its own amazonses.com envelope sender.`,
+          explanation: 'That works, but SPF then never aligns with the From domain (see the DMARC alignment finding).',
+          fix: `Optional: configure a custom MAIL FROM subdomain (for example bounce.${inputs.senderDomain}) in SES so SPF aligns as well as DKIM.`,
+        }),
+      ];
+    }
     if (inputs.mailFrom.length === 0) {
       return [
         makeFinding(LAYER, CHECK, {

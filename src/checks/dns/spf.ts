@@ -224,7 +224,7 @@ export async function checkSesAuthorised(
     return makeFinding(LAYER, CHECK, {
       ...base,
       status: 'info',
-      summary: `No custom MAIL FROM domain: SES sends with an amazonses.com envelope sender, so SPF passes for amazonses.com but cannot align with ${senderDomain}; DMARC rests on DKIM alone.`,
+      summary: `No custom MAIL FROM domain: SES sends with an amazonses.com envelope sender, so SPF passes for amazonses.com but cannot align with ${senderDomain}; DMARC can pass only through DKIM (see the DMARC alignment finding).`,
       evidence: [
         sesEvidence,
         {

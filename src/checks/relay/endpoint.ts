@@ -1,5 +1,7 @@
+import { isIP } from 'node:net';
 import type { AwsCheck } from '../../core/engine.js';
-import { type EvidenceItem, makeFinding } from '../../core/finding.js';
+import { type EvidenceItem, type Finding, makeFinding } from '../../core/finding.js';
+import { DnsLookupError, type RunContext } from '../../core/ports.js';
 import { sesSmtpEndpoint, type SmtpProbeResult } from '../../core/smtp-ports.js';
 import { relayRegionOf } from '../ses/common.js';
 import { interpretRelayReply } from './replies.js';
@@ -8,10 +10,16 @@ const LAYER = 'relay';
 const CHECK = 'smtp-endpoint';
 const TITLE = 'SES SMTP endpoint';
 
-function probeEvidence(result: SmtpProbeResult): EvidenceItem[] {
+/**
+ * An endpoint probe that could not run is an `error` of this check, sorted after every other
+ * finding of its status: it says nothing about the relay, only about the bot's own network.
+ */
+const PROBE_ERROR_PRIORITY = 95;
+
+function probeEvidence(result: SmtpProbeResult, endpoint: { host: string; port: number }): EvidenceItem[] {
   const tls = result.tls;
   return [
-    { label: 'endpoint', value: `${result.host}:${result.port}`, code: true },
+    { label: 'endpoint', value: result.host === endpoint.host ? `${endpoint.host}:${endpoint.port}` : `${endpoint.host}:${endpoint.port} (${result.host})`, code: true },
     ...(result.banner ? [{ label: 'banner', value: `${result.banner.code} ${result.banner.text}`, code: true }] : []),
     ...(result.extensionsBeforeTls.length > 0 ? [{ label: 'EHLO', value: result.extensionsBeforeTls.join(' '), code: true }] : []),
     ...(tls
@@ -49,13 +57,22 @@ export const smtpEndpointCheck: AwsCheck = {
         }),
       ];
     }
-    const result = await ctx.smtp.probe({ host: endpoint.host, port: endpoint.port, region, signal: ctx.signal });
-    const evidence = probeEvidence(result);
+    const address = await resolveEndpoint(ctx, endpoint.host);
+    if (typeof address !== 'string') return [dnsErrorFinding(region, endpoint, address)];
+    const result = await ctx.smtp.probe({
+      host: address,
+      port: endpoint.port,
+      region,
+      signal: ctx.signal,
+      ...(address !== endpoint.host ? { servername: endpoint.host } : {}),
+    });
+    const evidence = probeEvidence(result, endpoint);
     if (result.failedStage) {
       return [
         makeFinding(LAYER, CHECK, {
           id: region,
           status: 'error',
+          priority: PROBE_ERROR_PRIORITY,
           title: TITLE,
           summary: `Could not check ${endpoint.host}:${endpoint.port}: the probe stopped at ${result.failedStage} (${result.error ?? 'no detail'}).`,
           evidence,
@@ -95,3 +112,45 @@ export const smtpEndpointCheck: AwsCheck = {
     ];
   },
 };
+
+/**
+ * The endpoint's address through the run's DNS client (the configured servers, cached and
+ * counted like every other name), never the system resolver. IP literals and `localhost`
+ * (RFC 6761: resolved locally) are used as they are.
+ */
+async function resolveEndpoint(ctx: RunContext, host: string): Promise<string | DnsLookupError> {
+  if (isIP(host) !== 0 || host.toLowerCase() === 'localhost') return host;
+  try {
+    const [first] = await ctx.dns.resolve(host, 'A');
+    if (first) return first;
+  } catch (error) {
+    if (!(error instanceof DnsLookupError)) throw error;
+    if (!error.isVoid) return error;
+  }
+  try {
+    const [first] = await ctx.dns.resolve(host, 'AAAA');
+    if (first) return first;
+    return new DnsLookupError('NODATA', host, 'AAAA');
+  } catch (error) {
+    if (error instanceof DnsLookupError) return error;
+    throw error;
+  }
+}
+
+function dnsErrorFinding(region: string, endpoint: { host: string; port: number }, error: DnsLookupError): Finding {
+  return makeFinding(LAYER, CHECK, {
+    id: region,
+    status: 'error',
+    priority: PROBE_ERROR_PRIORITY,
+    title: TITLE,
+    summary: `Could not check ${endpoint.host}:${endpoint.port}: ${error.message}.`,
+    evidence: [
+      { label: 'endpoint', value: `${endpoint.host}:${endpoint.port}`, code: true },
+      { label: 'failed query', value: `${error.queryType} ${error.queryName}: ${error.dnsCode}`, code: true },
+    ],
+    explanation: 'The bot could not resolve the SES SMTP endpoint through its DNS servers, so it did not connect; this says nothing about the relay itself.',
+    fix: error.isVoid
+      ? `Check the region (${region}) and the DNS servers the bot uses (MAILDIAG_DNS_SERVERS or --dns-server).`
+      : 'Retry; if it persists, check the DNS servers the bot uses (MAILDIAG_DNS_SERVERS or --dns-server).',
+  });
+}

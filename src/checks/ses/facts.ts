@@ -8,6 +8,10 @@ export interface SesIdentityFacts {
   identity: string;
   verifiedForSending: boolean;
   dkim?: {
+    /** The identity these DKIM attributes belong to (the domain identity when SES has one); default: the covering identity. */
+    identity?: string;
+    /** EMAIL_ADDRESS | DOMAIN | MANAGED_DOMAIN of that identity. */
+    identityType?: string;
     status: string;
     signingEnabled: boolean;
     tokens: string[];
@@ -66,7 +70,8 @@ export async function sesIdentityFacts(ctx: RunContext, region: string): Promise
   const lookup = await sesIdentityLookup(ctx, region);
   const covering = lookup?.covering;
   if (!lookup || !covering) return undefined;
-  const dkimSource = lookup.domain?.dkim ?? covering.dkim;
+  const dkimOwner = lookup.domain?.dkim ? lookup.domain : covering.dkim ? covering : undefined;
+  const dkimSource = dkimOwner?.dkim;
   const mailFromSource = covering.mailFrom ?? lookup.domain?.mailFrom;
   return {
     region,
@@ -74,9 +79,11 @@ export async function sesIdentityFacts(ctx: RunContext, region: string): Promise
     verifiedForSending: covering.verifiedForSending,
     ...(covering.identityType ? { identityType: covering.identityType } : {}),
     ...(covering.verificationStatus ? { verificationStatus: covering.verificationStatus } : {}),
-    ...(dkimSource
+    ...(dkimSource && dkimOwner
       ? {
           dkim: {
+            identity: dkimOwner.identity,
+            ...(dkimOwner.identityType ? { identityType: dkimOwner.identityType } : {}),
             status: dkimSource.status,
             signingEnabled: dkimSource.signingEnabled,
             tokens: dkimSource.tokens,

@@ -28,7 +28,7 @@ export const sesMailFromCheck: AwsCheck = {
             title: TITLE,
             summary: `${identity.identity} uses SES's default MAIL FROM (a subdomain of amazonses.com) in ${region}.`,
             evidence: [{ label: `MailFromAttributes ${identity.identity} (${region})`, value: '(none)', code: true }],
-            explanation: 'With the default MAIL FROM, SPF passes for amazonses.com but never aligns with the From domain, so DMARC rests on DKIM alone.',
+            explanation: 'With the default MAIL FROM, SPF passes for amazonses.com but never aligns with the From domain, so DMARC can pass only through DKIM (see the DMARC alignment finding).',
             fix: `Optional: set a custom MAIL FROM subdomain (e.g. bounce.${ctx.target.senderDomain}) so SPF aligns too.`,
           }),
         );
@@ -67,7 +67,7 @@ export const sesMailFromCheck: AwsCheck = {
           evidence,
           explanation: rejects
             ? 'With BehaviorOnMxFailure REJECT_MESSAGE, SES refuses to send (MailFromDomainNotVerified) whenever it cannot find the MAIL FROM MX record.'
-            : 'While the MAIL FROM domain is not verified SES uses amazonses.com instead, so SPF does not align and DMARC rests on DKIM alone.',
+            : 'While the MAIL FROM domain is not verified SES uses amazonses.com instead, so SPF alignment is lost and DMARC can pass only through DKIM (see the DMARC alignment finding).',
           fix: `Publish exactly one ${records}; SES re-checks for up to 72 hours.${rejects ? ' Or set BehaviorOnMxFailure to USE_DEFAULT_VALUE so mail flows meanwhile.' : ''}`,
         }),
       );

@@ -13,6 +13,7 @@ import { createSlackGateway } from '../gateway.js';
 import { enqueueRun, refuseBusy } from '../queued-run.js';
 import { channelRefusedText, inputErrorText, USAGE_TEXT } from '../render/usage.js';
 import { runReport } from '../report-run.js';
+import { watchStatusText } from '../../watch/slack-status.js';
 
 export function slashCommandListener(deps: SlackDeps) {
   return async ({ command, ack, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
@@ -25,6 +26,11 @@ export function slashCommandListener(deps: SlackDeps) {
     }
     if (text === '' || /^help$/i.test(text)) {
       await ack({ response_type: 'ephemeral', text: USAGE_TEXT });
+      return;
+    }
+    if (/^watch$/i.test(text)) {
+      await ack();
+      await respond({ response_type: 'ephemeral', text: await watchStatusText(deps) });
       return;
     }
     const reservation = deps.runs.reserve();

@@ -4,6 +4,7 @@
  * skipped or not checked) is collapsed to one line.
  */
 import { type EvidenceItem, type Finding, LAYER_TITLES, LAYERS, STATUS_SEVERITY } from '../../core/finding.js';
+import { FINDING_LIMITS } from '../../core/render-limits.js';
 import type { LayerSummary, Report } from '../../core/report.js';
 import { REQUEST_FIX_ACTION } from '../ids.js';
 import { TEST_CREDENTIAL_ACTION } from './approval.js';
@@ -13,12 +14,12 @@ import { countWords, STATUS_EMOJI } from './status.js';
 
 // Budgets (escaped characters) chosen so one finding fits a 3000-character section:
 // title 120 + summary 400 + 6 evidence lines of about 250 + why 350 + fix 450.
-export const EVIDENCE_LINES_PER_FINDING = 6;
-export const EVIDENCE_VALUE_LENGTH = 160;
-const TITLE_LENGTH = 120;
-const SUMMARY_LENGTH = 400;
-const WHY_LENGTH = 600;
-const FIX_LENGTH = 450;
+export const EVIDENCE_LINES_PER_FINDING = FINDING_LIMITS.evidenceLines;
+export const EVIDENCE_VALUE_LENGTH = FINDING_LIMITS.evidenceValue;
+const TITLE_LENGTH = FINDING_LIMITS.title;
+const SUMMARY_LENGTH = FINDING_LIMITS.summary;
+const WHY_LENGTH = FINDING_LIMITS.why;
+const FIX_LENGTH = FINDING_LIMITS.fix;
 
 /** At most one message per layer plus the collapsed one: the bound on thread messages. */
 export const MAX_THREAD_MESSAGES = LAYERS.length + 1;

@@ -11,6 +11,7 @@ import type { RemediationRequest } from '../../../src/core/finding.js';
 import type { Clock } from '../../../src/core/ports.js';
 import { parseTargetText } from '../../../src/core/target.js';
 import { createAwsGateways } from '../../../src/io/aws.js';
+import type { Metrics } from '../../../src/metrics.js';
 import { createRemediationGateways } from '../../../src/io/aws-remediation.js';
 import { createSmtpCredentialTester } from '../../../src/io/smtp-credential-tester.js';
 import { createSmtpProber } from '../../../src/io/smtp-probe.js';
@@ -94,6 +95,10 @@ export interface AppOptions {
   roleArn?: string;
   secretArn?: string;
   smtpAttempts?: number;
+  /** Counts diagnoses, Slack calls and approval events (test/metrics). */
+  metrics?: Metrics;
+  /** Run diagnoses against the world's AWS endpoint too (default: no AWS for diagnoses). */
+  diagnoseWithAws?: boolean;
 }
 
 export interface ApprovalApp {
@@ -116,6 +121,8 @@ export async function startApprovalApp(world: ApprovalWorld, options: AppOptions
   const awsOptions = { endpoint: world.aws.url, credentials: BOT_CREDENTIALS, maxAttempts: 1 };
   const prober = createSmtpProber({ tls: { ca: world.smtp.ca } });
   const harness = await startHarness({
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.diagnoseWithAws ? { aws: world.aws } : {}),
     env: {
       MAILDIAG_APPROVERS: options.approvers ?? `${APPROVER},${SECOND_APPROVER},${GROUP}`,
       MAILDIAG_SELF_APPROVE_SUPPRESSION: options.selfApproveSuppression ? 'true' : 'false',
@@ -150,6 +157,7 @@ export async function startApprovalApp(world: ApprovalWorld, options: AppOptions
           secretArn: options.secretArn,
           recheckLayers: createLayerRechecker(services),
           clock: world.clock,
+          ...(options.metrics ? { metrics: options.metrics } : {}),
         })(client, log);
       },
     },
