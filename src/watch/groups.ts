@@ -60,6 +60,10 @@ export interface Grouper {
   readonly open: number;
   /** Items folded into `(other domains)` because too many groups were open. */
   readonly folded: number;
+  /** Loads categories seen before (from the store, at start): they are not new. */
+  seedKnown(entries: ReadonlyArray<{ key: string; lastSeen: Date }>): void;
+  /** Category keys seen since the last call, with when (to write to the store). */
+  drainSeen(): Array<{ key: string; at: Date }>;
 }
 
 function shortId(key: string, openedAt: Date): string {
@@ -78,6 +82,8 @@ export function createGrouper(options: { windowMs: number; minBounces: number })
   const known = new Map<string, number>();
   const seenAddresses = new Map<string, Set<string>>();
   const seenMessages = new Map<string, Set<string>>();
+  /** Keys touched since drainSeen: written through to the store after each batch. */
+  const touched = new Map<string, number>();
   let folded = 0;
 
   const isNewCategory = (item: WatchItem, at: number): boolean => {
@@ -85,6 +91,7 @@ export function createGrouper(options: { windowMs: number; minBounces: number })
     const last = known.get(key);
     known.delete(key);
     known.set(key, at);
+    touched.set(key, at);
     if (known.size > MAX_KNOWN_CATEGORIES) known.delete(known.keys().next().value as string);
     return last === undefined || at - last > NEW_CATEGORY_MEMORY_MS;
   };
@@ -187,6 +194,18 @@ export function createGrouper(options: { windowMs: number; minBounces: number })
     },
     get folded() {
       return folded;
+    },
+    seedKnown(entries) {
+      for (const entry of entries) {
+        const at = entry.lastSeen.getTime();
+        if ((known.get(entry.key) ?? Number.NEGATIVE_INFINITY) < at) known.set(entry.key, at);
+      }
+      while (known.size > MAX_KNOWN_CATEGORIES) known.delete(known.keys().next().value as string);
+    },
+    drainSeen() {
+      const seen = [...touched].map(([key, at]) => ({ key, at: new Date(at) }));
+      touched.clear();
+      return seen;
     },
   };
 }

@@ -21,7 +21,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/ports.js';
 import { awsErrorCode } from '../io/aws.js';
 import { type Classifier, GROUP_KINDS, type WatchItem } from './classify.js';
-import type { Grouper } from './groups.js';
+import { type Grouper, NEW_CATEGORY_MEMORY_MS } from './groups.js';
 import type { Publisher } from './publisher.js';
 import { LEFT_FOR_DLQ, parseSesMessage, type SesEvent, type SkipReason } from './ses-events.js';
 import type { EventQueue, QueueMessage } from './sqs.js';
@@ -137,6 +137,15 @@ export function createIntake(deps: IntakeDeps): Intake {
   let loop: Promise<void> | undefined;
   let leaseRenewedAt = Number.NEGATIVE_INFINITY;
   let prunedAt = Number.NEGATIVE_INFINITY;
+  let seeded: Promise<void> | undefined;
+  /** Categories seen before (by this or another replica, before a restart) are not new. */
+  const seedCategories = (): Promise<void> => {
+    seeded ??= store
+      .knownCategories(new Date(clock.now().getTime() - NEW_CATEGORY_MEMORY_MS))
+      .then((entries) => grouper.seedKnown(entries))
+      .catch((error: unknown) => log.warn({ err: error }, 'could not read known categories: every category counts as new until seen'));
+    return seeded;
+  };
 
   const bump = <K extends string>(map: Partial<Record<K, number>>, key: K): void => {
     map[key] = (map[key] ?? 0) + 1;
@@ -198,7 +207,11 @@ export function createIntake(deps: IntakeDeps): Intake {
         p.outcome = { id: p.message.id, outcome: 'duplicate' };
       }
     }
-    if (items.length > 0) publisher.changed(grouper.add(items, now));
+    if (items.length > 0) {
+      await seedCategories();
+      publisher.changed(grouper.add(items, now));
+      await store.rememberCategories(grouper.drainSeen()).catch((error: unknown) => log.warn({ err: error }, 'could not remember categories'));
+    }
 
     const outcomes = prepared.map((p) => p.outcome ?? { id: p.message.id, outcome: 'left' as const, reason: 'processing-failed' as const });
     const toDelete = prepared.filter((p) => p.outcome && p.outcome.outcome !== 'left').map((p) => p.message);

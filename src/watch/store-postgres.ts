@@ -7,7 +7,7 @@
  * remediation store without touching that store's schema.
  */
 import pg from 'pg';
-import type { AuditRecord, WatchStore } from './store.js';
+import { type AuditRecord, CATEGORY_MEMORY_KEPT_MS, type WatchStore } from './store.js';
 
 /** 'maildiag' as a 64-bit number + 16: the watch's migration lock. */
 const WATCH_MIGRATION_LOCK_KEY = '7881706621072697719';
@@ -23,6 +23,7 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       CREATE TABLE watch_audits (seq BIGSERIAL PRIMARY KEY, finished_at TIMESTAMPTZ NOT NULL, record JSONB NOT NULL);
     `,
   },
+  { version: 2, sql: 'CREATE TABLE watch_categories (key TEXT PRIMARY KEY, last_seen BIGINT NOT NULL);' },
 ];
 
 const AUDITS_KEPT = 20;
@@ -121,9 +122,24 @@ export async function openPostgresWatchStore(options: { pool: pg.Pool; ownsPool?
         await client.query('DELETE FROM watch_audits WHERE seq <= (SELECT MAX(seq) FROM watch_audits) - $1', [AUDITS_KEPT]);
       });
     },
+    async rememberCategories(entries) {
+      const latest = new Map<string, number>();
+      for (const entry of entries) latest.set(entry.key, Math.max(latest.get(entry.key) ?? 0, entry.at.getTime()));
+      if (latest.size === 0) return;
+      await pool.query(
+        `INSERT INTO watch_categories (key, last_seen) SELECT k, t FROM unnest($1::text[], $2::bigint[]) AS u(k, t)
+         ON CONFLICT (key) DO UPDATE SET last_seen = GREATEST(watch_categories.last_seen, EXCLUDED.last_seen)`,
+        [[...latest.keys()], [...latest.values()]],
+      );
+    },
+    async knownCategories(since) {
+      const result = await pool.query<{ key: string; last_seen: string }>('SELECT key, last_seen::text FROM watch_categories WHERE last_seen >= $1', [since.getTime()]);
+      return result.rows.map((row) => ({ key: row.key, lastSeen: new Date(Number(row.last_seen)) }));
+    },
     async prune(now, keepCountsMs) {
       await pool.query('DELETE FROM watch_seen WHERE expires_at <= $1', [now.getTime()]);
       await pool.query('DELETE FROM watch_counts WHERE minute < $1', [Math.floor((now.getTime() - keepCountsMs) / 60_000)]);
+      await pool.query('DELETE FROM watch_categories WHERE last_seen < $1', [now.getTime() - CATEGORY_MEMORY_KEPT_MS]);
     },
     async close() {
       if (ownsPool) await pool.end();

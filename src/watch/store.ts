@@ -52,10 +52,16 @@ export interface WatchStore {
   releaseLease(name: string, holder: string): Promise<void>;
   lastAudit(): Promise<AuditRecord | undefined>;
   saveAudit(record: AuditRecord): Promise<void>;
-  /** Drops expired de-duplication ids and counts older than `keepCountsMs`. */
+  /** Sender identity × kind × category keys with when they were last seen ("is this category new?", across restarts). */
+  rememberCategories(entries: ReadonlyArray<{ key: string; at: Date }>): Promise<void>;
+  knownCategories(since: Date): Promise<Array<{ key: string; lastSeen: Date }>>;
+  /** Drops expired de-duplication ids, counts older than `keepCountsMs`, categories not seen for CATEGORY_MEMORY_KEPT_MS. */
   prune(now: Date, keepCountsMs: number): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Category memory kept in the store (a little longer than the grouper's 7-day "new category" memory). */
+export const CATEGORY_MEMORY_KEPT_MS = 8 * 86_400_000;
 
 const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   {
@@ -68,6 +74,7 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       CREATE TABLE watch_audits (seq INTEGER PRIMARY KEY AUTOINCREMENT, finished_at TEXT NOT NULL, record_json TEXT NOT NULL);
     `,
   },
+  { version: 2, sql: 'CREATE TABLE watch_categories (key TEXT PRIMARY KEY, last_seen INTEGER NOT NULL);' },
 ];
 
 function migrate(db: DatabaseSync): void {
@@ -111,6 +118,11 @@ export function openSqliteWatchStore(options: { path: string; busyTimeoutMs?: nu
   const trimAudits = db.prepare('DELETE FROM watch_audits WHERE seq <= (SELECT MAX(seq) FROM watch_audits) - ?');
   const pruneSeen = db.prepare('DELETE FROM watch_seen WHERE expires_at <= ?');
   const pruneCounts = db.prepare('DELETE FROM watch_counts WHERE minute < ?');
+  const rememberCategory = db.prepare(
+    'INSERT INTO watch_categories (key, last_seen) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET last_seen = max(watch_categories.last_seen, excluded.last_seen)',
+  );
+  const knownCategories = db.prepare('SELECT key, last_seen FROM watch_categories WHERE last_seen >= ?');
+  const pruneCategories = db.prepare('DELETE FROM watch_categories WHERE last_seen < ?');
 
   const transaction = <T>(work: () => T): T => {
     db.exec('BEGIN IMMEDIATE');
@@ -162,9 +174,20 @@ export function openSqliteWatchStore(options: { path: string; busyTimeoutMs?: nu
         trimAudits.run(AUDITS_KEPT);
       });
     },
+    async rememberCategories(entries) {
+      if (entries.length === 0) return;
+      transaction(() => {
+        for (const entry of entries) rememberCategory.run(entry.key, entry.at.getTime());
+      });
+    },
+    async knownCategories(since) {
+      const rows = knownCategories.all(since.getTime()) as Array<{ key: string; last_seen: number }>;
+      return rows.map((row) => ({ key: row.key, lastSeen: new Date(Number(row.last_seen)) }));
+    },
     async prune(now, keepCountsMs) {
       pruneSeen.run(now.getTime());
       pruneCounts.run(Math.floor((now.getTime() - keepCountsMs) / 60_000));
+      pruneCategories.run(now.getTime() - CATEGORY_MEMORY_KEPT_MS);
     },
     async close() {
       db.close();

@@ -4,7 +4,7 @@ import { OTHER_AWS_ACTIONS } from '../../src/io/aws.js';
 import { MAX_BODY_BYTES } from '../../src/watch/ses-events.js';
 import { openSqliteWatchStore, type WatchStore } from '../../src/watch/store.js';
 import { blocksToText } from '../support/blockkit-text.js';
-import { bounceEvent, complaintEvent, deliveryEvent, EXO_UNKNOWN_RECIPIENT, GMAIL_NO_SUCH_USER, snsEnvelope } from '../support/ses-events.js';
+import { bounceEvent, complaintEvent, deliveryEvent, EXO_UNKNOWN_RECIPIENT, GMAIL_NO_SUCH_USER, MAILBOX_FULL, snsEnvelope } from '../support/ses-events.js';
 import { DLQ, EVENTS_CHANNEL, posts, QUEUE, startWatchRig, updates, type WatchRig } from './support.js';
 
 let rig: WatchRig | undefined;
@@ -99,6 +99,29 @@ describe('SES event intake from SQS (real SDK client, loopback queue)', () => {
     ]);
     expect(rig.aws.sqs.queue(QUEUE).messages).toHaveLength(0);
     expect(rig.watch.intake?.health().counters.skipped).toEqual({ 'unknown-type': 1, 'sns-control': 1 });
+  });
+
+  it('remembers categories in the store: after a restart a known category is quiet again below the threshold', async () => {
+    const store = openSqliteWatchStore({ path: ':memory:' });
+    try {
+      const before = await startWatchRig({ store });
+      before.send(snsEnvelope(bounceEvent([{ emailAddress: 'a@gmail.com', diagnosticCode: GMAIL_NO_SUCH_USER }])));
+      await before.drain();
+      expect(posts(before.slack)).toHaveLength(1);
+      await before.close();
+      expect((await store.knownCategories(new Date(0))).map((c) => c.key.split('\u0000'))).toEqual([['customer.example', 'Bounce', 'recipient-unknown']]);
+
+      rig = await startWatchRig({ store });
+      rig.send(snsEnvelope(bounceEvent([{ emailAddress: 'b@gmail.com', diagnosticCode: GMAIL_NO_SUCH_USER }])));
+      rig.send(snsEnvelope(bounceEvent([{ emailAddress: 'c@gmail.com', diagnosticCode: MAILBOX_FULL }], { bounceType: 'Transient', bounceSubType: 'MailboxFull' })));
+      await rig.drain();
+      // The known category stays quiet; the new one (mailbox-full) posts.
+      expect(posts(rig.slack).map((p) => textOf(p))).toEqual([expect.stringContaining('mailbox-full')]);
+    } finally {
+      await rig?.close();
+      rig = undefined;
+      await store.close();
+    }
   });
 
   it('leaves the batch for redelivery when recording fails, and processes it on the next delivery', async () => {

@@ -94,6 +94,24 @@ describe.each([
     }
   });
 
+  it('remembers categories with the latest time seen, shared by replicas', async (context) => {
+    if (!available()) context.skip();
+    const [a, b] = await pair();
+    try {
+      await a.rememberCategories([{ key: 'k1', at: later(5_000) }, { key: 'k2', at: T }]);
+      await b.rememberCategories([{ key: 'k1', at: T }]);
+      const known = await b.knownCategories(T);
+      expect(known.map((k) => [k.key, k.lastSeen.getTime()]).sort()).toEqual([
+        ['k1', later(5_000).getTime()],
+        ['k2', T.getTime()],
+      ]);
+      expect((await a.knownCategories(later(1))).map((k) => k.key)).toEqual(['k1']);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('keeps the last audit and prunes old counts and expired ids', async (context) => {
     if (!available()) context.skip();
     const [store, other] = await pair();

@@ -166,7 +166,7 @@ export async function startWatchRig(options: RigOptions = {}): Promise<WatchRig>
     },
     async close() {
       await watch.stop();
-      await store.close();
+      if (!options.store) await store.close();
       await slack.close();
       await aws.close();
     },
