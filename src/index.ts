@@ -9,6 +9,7 @@ import { type AppConfig, loadAppConfig } from './config.js';
 import { ConfigError } from './core/errors.js';
 import { createLogger } from './log.js';
 import { composeApp } from './compose.js';
+import { StoreSchemaError, StoreUnavailableError } from './store/errors.js';
 
 /** Within a 30 s grace period: queued runs may still start for 20 s, then are told they were cancelled. */
 const SHUTDOWN_DRAIN_MS = 20_000;
@@ -27,7 +28,15 @@ try {
 }
 
 const log = createLogger({ level: config.logLevel });
-const composed = await composeApp(config, log);
+let composed: Awaited<ReturnType<typeof composeApp>>;
+try {
+  composed = await composeApp(config, log);
+} catch (error) {
+  if (!(error instanceof StoreUnavailableError || error instanceof StoreSchemaError)) throw error;
+  // Names MAILDIAG_DATABASE_URL (or MAILDIAG_DB) and the host; never the password.
+  process.stderr.write(`maildiag: ${error.message}${error.hint ? `\n${error.hint}` : ''}\n`);
+  process.exit(1);
+}
 const { services, slack } = composed;
 
 if (config.allowedChannels.length === 0) {

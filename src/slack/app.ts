@@ -38,6 +38,8 @@ export interface SlackAppDeps {
   postIntervalMs?: number;
   /** Defaults to a queue with the configured limits (MAILDIAG_MAX_CONCURRENT_RUNS, MAILDIAG_MAX_QUEUED_RUNS). */
   runQueue?: RunQueue;
+  /** Resolves when the shared store answers (GET /healthz turns 503 when it throws). */
+  storeHealth?: () => Promise<void>;
   /** Builds the approval flow over the app's Web API client (it posts and opens modals). */
   approval?: (client: webApi.WebClient, log: Logger, pacer: ChannelPacer) => ApprovalSlackDeps;
   /** Counts Slack API calls and runs; served at GET /metrics by the HTTP receiver unless MAILDIAG_METRICS_PORT is set. */
@@ -86,17 +88,21 @@ export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackApp
   };
 
   let draining = false;
-  const health = (_req: IncomingMessage, res: ServerResponse): void => {
-    res.writeHead(draining ? 503 : 200, { 'content-type': 'application/json' });
+  const health = async (_req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // 503 while draining, and while the store cannot be reached (a replica that cannot record decisions).
+    const store = draining || !input.storeHealth ? undefined : await input.storeHealth().then(() => true, () => false);
+    const ok = !draining && store !== false;
     const runs = deps.runs.stats();
+    res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
     res.end(
       JSON.stringify({
-        ok: !draining,
+        ok,
         activeRuns: runs.active,
         queuedRuns: runs.queued,
         maxConcurrentRuns: runs.maxConcurrent,
         maxQueuedRuns: runs.maxQueued,
         refusedRuns: runs.refused,
+        ...(store === undefined ? {} : { store: store ? 'ok' : 'unreachable' }),
       }),
     );
   };
