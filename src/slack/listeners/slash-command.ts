@@ -6,7 +6,8 @@
  */
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { InputError } from '../../core/errors.js';
-import { parseTargetText, type Target } from '../../core/target.js';
+import { MAX_COMMAND_TEXT } from '../../core/limits.js';
+import { parseCommandText, type Target } from '../../core/target.js';
 import { isChannelAllowed } from '../channels.js';
 import type { SlackDeps } from '../deps.js';
 import { createSlackGateway } from '../gateway.js';
@@ -14,6 +15,16 @@ import { enqueueRun, refuseBusy } from '../queued-run.js';
 import { channelRefusedText, inputErrorText, USAGE_TEXT } from '../render/usage.js';
 import { runReport } from '../report-run.js';
 import { watchStatusText } from '../../watch/slack-status.js';
+
+function tooLongMessage(text: string): string {
+  try {
+    parseCommandText(text);
+  } catch (error) {
+    if (error instanceof InputError) return error.message;
+    throw error;
+  }
+  return `the command text is longer than ${MAX_COMMAND_TEXT} characters`;
+}
 
 export function slashCommandListener(deps: SlackDeps) {
   return async ({ command, ack, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
@@ -33,6 +44,11 @@ export function slashCommandListener(deps: SlackDeps) {
       await respond({ response_type: 'ephemeral', text: await watchStatusText(deps) });
       return;
     }
+    if (text.length > MAX_COMMAND_TEXT) {
+      // Refused in the ack itself: parseCommandText throws on the length before parsing anything.
+      await ack({ response_type: 'ephemeral', text: inputErrorText(tooLongMessage(text)) });
+      return;
+    }
     const reservation = deps.runs.reserve();
     if (!reservation) {
       await ack({ response_type: 'ephemeral', text: refuseBusy(deps, { channel, user, kind: 'slash command' }) });
@@ -45,7 +61,8 @@ export function slashCommandListener(deps: SlackDeps) {
     };
     let target: Target;
     try {
-      target = parseTargetText(text);
+      // Linear and bounded (core/limits), but still after the ack: the ack never waits for parsing.
+      target = parseCommandText(text);
     } catch (error) {
       reservation.release();
       if (!(error instanceof InputError)) throw error;
