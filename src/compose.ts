@@ -270,7 +270,7 @@ export async function composeApp(config: AppConfig, log: Logger, options: Compos
   });
 
   // The watch (and the SQS SDK) load only when it is configured.
-  const watch = config.watch.channel ? await (await import('./watch/compose.js')).composeWatch(config, services, slack, log, options.watch) : undefined;
+  const watch = config.watch.channel ? await (await import('./watch/compose.js')).composeWatch(config, services, slack, log, { ...options.watch, registry: metrics.registry }) : undefined;
 
   const stoppers: Array<() => void> = [];
   let metricsServer: { port: number; close(): Promise<void> } | undefined;
