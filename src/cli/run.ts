@@ -1,8 +1,8 @@
 /**
  * The terminal front end: `maildiag <domain|address> [to=...] [options]` and
- * `maildiag classify [FILE|-]`. Pure over its I/O object so tests drive it in-process.
+ * `maildiag classify [FILE|DIR|-]... [--summary]`. Pure over its I/O object so tests drive it in-process.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { type Layer, LAYERS } from '../core/finding.js';
 import { ConfigError, InputError, MaildiagError } from '../core/errors.js';
@@ -14,6 +14,7 @@ import { createServices, diagnose } from '../compose.js';
 import { interpretBounce } from '../knowledge/bounce/classify.js';
 import { extractFromThread } from '../knowledge/ticket-text.js';
 import type { InterpretedReply } from '../core/replies.js';
+import { classifyFiles, expandInputs, filesToJson, renderSummaryText, summarize, summaryToJson } from './classify-many.js';
 import { renderReportMarkdown, renderRepliesMarkdown } from './render-markdown.js';
 import { renderReportText } from './render-text.js';
 
@@ -31,11 +32,12 @@ export const EXIT_USAGE = 2;
 export const USAGE = `Usage:
   maildiag <domain | address> [to=<address>]... [region=<region>]... [smtp-user=<AKIA...>]... [message-id=<id>]... [options]
   maildiag --thread FILE [options]      (sender, recipients and replies read from a ticket thread)
-  maildiag classify [FILE | -] [--format text|json|markdown]
+  maildiag classify [FILE | DIR | -]... [--summary] [--format text|json|markdown]
 
 Options:
   --format <f>           text (default), json (docs/report.schema.json) or markdown (for a ticket)
   --json                 the same as --format json
+  --summary              classify: counts per reason and per layer instead of each reply
   --layers <list>        run only these layers: ${LAYERS.join(',')}
   --region <region>      AWS region to check (repeatable; same as region=)
   --dns-server <h:port>  DNS server to ask instead of the system's (repeatable)
@@ -54,6 +56,7 @@ Exit status: 0 nothing failed, 1 a check failed or could not run, 2 bad usage.
 
 const OPTIONS = {
   json: { type: 'boolean' },
+  summary: { type: 'boolean' },
   format: { type: 'string' },
   layers: { type: 'string' },
   region: { type: 'string', multiple: true },
@@ -232,7 +235,9 @@ function mergeTarget(
 }
 
 async function runClassify(args: string[], values: ParsedOptions, io: CliIo): Promise<number> {
-  if (args.length > 1) throw new InputError(`classify takes one FILE or -, got '${args[1]}'`, args[1]);
+  if (args.length > 1 || values.summary || (args[0] !== undefined && args[0] !== '-' && (await isFolder(args[0])))) {
+    return classifyMany(args.length === 0 ? ['-'] : args, values, io);
+  }
   const source = args[0] ?? '-';
   const input = source === '-' ? await io.readStdin() : await readInputBuffer(source);
   const result = await interpretBounce(input);
@@ -245,6 +250,33 @@ async function runClassify(args: string[], values: ParsedOptions, io: CliIo): Pr
     io.stdout.write(renderReplies(result.replies, result.notes));
   }
   return EXIT_OK;
+}
+
+/** Several files or a folder, or --summary: see classify-many.ts. */
+async function classifyMany(args: string[], values: ParsedOptions, io: CliIo): Promise<number> {
+  const format = outputFormat(values);
+  const results = await classifyFiles(await expandInputs(args), () => io.readStdin());
+  if (values.summary) {
+    const summary = summarize(results);
+    io.stdout.write(format === 'json' ? `${JSON.stringify(summaryToJson(summary), null, 2)}\n` : renderSummaryText(summary));
+  } else if (format === 'json') {
+    io.stdout.write(`${JSON.stringify(filesToJson(results), null, 2)}\n`);
+  } else {
+    for (const result of results) {
+      io.stdout.write(`== ${result.file}\n`);
+      if (result.error !== undefined) io.stdout.write(`cannot read: ${result.error}\n`);
+      else io.stdout.write(format === 'markdown' ? renderRepliesMarkdown(result.replies, result.notes) : renderReplies(result.replies, result.notes));
+    }
+  }
+  return results.some((result) => result.error !== undefined) ? EXIT_FAILED : EXIT_OK;
+}
+
+async function isFolder(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 export function renderReplies(replies: readonly InterpretedReply[], notes: readonly string[]): string {
