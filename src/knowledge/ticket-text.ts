@@ -207,7 +207,10 @@ export function extractFromThread(messages: readonly string[]): ThreadExtraction
 
   // Senders are never also recipients: a sender cue outranks a recipient cue for the same address.
   const ranked = [...senders.values()].sort((a, b) => b.score - a.score);
-  for (const candidate of ranked) if (candidate.address) recipientReasons.delete(candidate.address);
+  for (const candidate of ranked) {
+    if (candidate.address) recipientReasons.delete(candidate.address);
+    for (const address of addressWeights.get(candidate)?.keys() ?? []) recipientReasons.delete(address);
+  }
   if (ranked.length === 0) {
     // No cue: a single domain mentioned that is not a recipient is a weak sender candidate.
     const recipientDomains = new Set([...recipientReasons.keys()].map((address) => address.split('@')[1]));
