@@ -180,7 +180,7 @@ export function parseBounceText(input: string, head?: MessageHead): ParsedBounce
 
   let fragments: ReplyFragment[] = [...feedback];
   if (dsn.fragments.length > 0) {
-    fragments.push(...dsn.fragments.map((fragment) => enrichFromBlocks(enrichFromTranscript(fragment, transcript, summary), blocks)));
+    fragments.push(...dsn.fragments.map((fragment) => enrichFromTranscript(enrichFromBlocks(fragment, blocks), transcript, summary)));
     const covered = new Set(dsn.fragments.map((f) => f.recipient?.toLowerCase()).filter((r) => r !== undefined));
     // Transcript replies for recipients the report does not list (rare: partial reports).
     for (const reply of transcript) {
@@ -260,6 +260,7 @@ function enrichFromBlocks(fragment: ReplyFragment, blocks: ReplyFragment[]): Rep
     ...fragment,
     text: `${fragment.text} ${block.text}`.trim().slice(0, MAX_REPLY_CHARS),
     ...(block.replyCode && !fragment.replyCode ? { replyCode: block.replyCode } : {}),
+    ...(block.status ? { status: preferStatus(block.status, fragment.status) ?? block.status } : {}),
     ...(block.command && !fragment.command ? { command: block.command } : {}),
   };
 }

@@ -159,7 +159,7 @@ export const REASON_TEXTS: readonly ReasonText[] = [
   {
     reason: 'notaccept',
     source: `${SISIMAI('notaccept')}; RFC 7505 (null MX); RFC 3463 X.3.2 "system not accepting network messages"`,
-    pattern: /no mx (?:record|host)s? (?:found )?for|(?:host|domain|server|system) does not accept (?:any )?(?:e-?)?mail|does not accept (?:e-?)?mail|null mx|no smtp service|not accepting (?:network )?messages|accepts no mail/i,
+    pattern: /no mx (?:records? |hosts? )?(?:found )?for|(?:host|domain|server|system) does not accept (?:any )?(?:e-?)?mail|does not accept (?:e-?)?mail|null mx|no smtp service|not accepting (?:network )?messages|accepts no mail/i,
   },
   {
     reason: 'expired',
