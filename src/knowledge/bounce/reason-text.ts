@@ -83,7 +83,7 @@ export const REASON_TEXTS: readonly ReasonText[] = [
     reason: 'notcompliantrfc',
     source: `${SISIMAI('notcompliantrfc')}; RFC 5322 section 3.6 (header counts); Google's reply list ("multiple addresses in From", "not RFC 5322 compliant"); Amazon SES "Duplicate header"`,
     pattern:
-      /rfc ?(?:5322|2822|822)\b.{0,30}(?:complian|conform|violat|format)|not (?:rfc|standards?)[ -]?(?:5322 |2822 )?complian|multiple addresses in from:? header|duplicate header|(?:more than one|multiple) (?:from|date|subject|message-id|to|sender) headers?|missing (?:a )?(?:required )?(?:from|date|message-id) header|header (?:is )?(?:malformed|not rfc)/i,
+      /rfc ?(?:5322|2822|822)\b.{0,30}(?:complian|conform|violat|format)|not (?:rfc|standards?)[ -]?(?:5322 |2822 )?complian|multiple addresses in (?:the )?from:? ?(?:header|$)|duplicate header|(?:more than one|multiple) (?:from|date|subject|message-id|to|sender) headers?|missing (?:a )?(?:required )?(?:from|date|message-id) header|header (?:is )?(?:malformed|not rfc)/i,
   },
   {
     reason: 'badreputation',

@@ -102,7 +102,10 @@ export const REMOTE_HOST_TABLES: readonly RemoteHostTable[] = [
     hosts: /(?:^|\.)facebook\.com$/,
     textMarks: /postmaster\.facebook\.com\/response_codes/i,
     source: 'Facebook postmaster response codes (http://postmaster.facebook.com/response_codes)',
-    codes: [{ id: 'RCP-P', text: /\bRCP-P\d\b|Refused due to recipient preferences/i, reason: 'filtered' }],
+    codes: [
+      { id: 'RCP-P1', text: /\bRCP-P1\b/, reason: 'userunknown' },
+      { id: 'RCP-P2', text: /\bRCP-P2\b|Refused due to recipient preferences/i, reason: 'filtered' },
+    ],
   },
   {
     name: 'Mimecast',
