@@ -192,8 +192,21 @@ export const REASON_TEXTS: readonly ReasonText[] = [
 
 const BY_REASON = new Map<SisimaiReason, RegExp>(REASON_TEXTS.map((row) => [row.reason, row.pattern]));
 
+/** Answers for the text last asked about: decide() asks several reasons (some twice) of one text. */
+let memoText = '';
+const memo = new Map<SisimaiReason, boolean>();
+
 /** True when the text states the reason (see the table above). */
 export function textSays(reason: SisimaiReason, text: string): boolean {
+  if (text === '') return false;
+  if (text !== memoText) {
+    memoText = text;
+    memo.clear();
+  }
+  const known = memo.get(reason);
+  if (known !== undefined) return known;
   const pattern = BY_REASON.get(reason);
-  return pattern !== undefined && text !== '' && pattern.test(text);
+  const says = pattern !== undefined && pattern.test(text);
+  memo.set(reason, says);
+  return says;
 }
