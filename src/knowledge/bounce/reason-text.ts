@@ -206,7 +206,7 @@ export function textSays(reason: SisimaiReason, text: string): boolean {
   const known = memo.get(reason);
   if (known !== undefined) return known;
   const pattern = BY_REASON.get(reason);
-  const says = pattern !== undefined && pattern.test(text);
+  const says = pattern?.test(text) === true;
   memo.set(reason, says);
   return says;
 }
