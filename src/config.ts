@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './core/errors.js';
 import type { EngineSettings } from './core/ports.js';
+import { parseDnsServer } from './core/dns-server.js';
 import { isSesRegion } from './core/regions.js';
 import { parseDatabaseUrl } from './store/postgres/url.js';
 import type { StoreConfig } from './store/open.js';
@@ -63,7 +64,22 @@ const engineSchema = z.object({
   MAILDIAG_SMTP_USERS: z.string().optional().transform(list),
   MAILDIAG_KEY_MAX_AGE_DAYS: positiveInt(90),
   MAILDIAG_CHECK_TIMEOUT_MS: positiveInt(15_000),
-  MAILDIAG_DNS_SERVERS: z.string().optional().transform(list),
+  MAILDIAG_DNS_SERVERS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const servers = list(value);
+      for (const server of servers) {
+        try {
+          parseDnsServer(server);
+        } catch {
+          // Never echoes the whole value; names the entry, which is not a secret.
+          ctx.addIssue({ code: 'custom', message: `must list IP addresses (optionally with :port), got '${server}'` });
+          return z.NEVER;
+        }
+      }
+      return servers;
+    }),
   MAILDIAG_DNS_TIMEOUT_MS: positiveInt(2_000),
   MAILDIAG_SMTP_ENDPOINT: hostPort,
   MAILDIAG_SMTP_CA: z

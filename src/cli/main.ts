@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { text } from 'node:stream/consumers';
 import { config as loadDotenv } from 'dotenv';
+import { readBounded } from './bounded-read.js';
 import { runCli } from './run.js';
 
 // Local runs share the app's .env (MAILDIAG_REGIONS, MAILDIAG_SMTP_USERS, ...); the environment wins.
@@ -10,6 +10,7 @@ const exitCode = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
-  readStdin: () => text(process.stdin),
+  // Stream-counted: at most MAX_INPUT_BYTES, then an InputError (exit 2).
+  readStdin: async () => (await readBounded(process.stdin, 'standard input')).toString('utf8'),
 });
 process.exitCode = exitCode;

@@ -1,7 +1,7 @@
 /** Terminal rendering of a report: one block per layer, colour only when asked (TTY). */
 import { type Finding, LAYER_TITLES, type Status } from '../core/finding.js';
 import type { Report } from '../core/report.js';
-import { escapeControls, oneLine } from '../core/sanitize.js';
+import { oneLine } from '../core/sanitize.js';
 
 export const STATUS_MARKS: Record<Status, string> = {
   pass: '✓',
@@ -73,8 +73,8 @@ function renderFinding(finding: Finding, options: TextRenderOptions, paint: (s: 
   }
   const total = finding.evidence.reduce((n, item) => n + (Array.isArray(item.value) ? item.value.length : 1), 0);
   if (total > shown) lines.push(`      … ${total - shown} more evidence line${total - shown === 1 ? '' : 's'} (use --json for all)`);
-  if (finding.explanation) lines.push(`      Why: ${escapeControls(finding.explanation)}`);
-  if (finding.fix) lines.push(`      Fix: ${escapeControls(finding.fix)}`);
+  if (finding.explanation) lines.push(`      Why: ${oneLine(finding.explanation)}`);
+  if (finding.fix) lines.push(`      Fix: ${oneLine(finding.fix)}`);
   if (finding.remediation) lines.push(`      Action available in Slack: ${oneLine(finding.remediation.kind)}`);
   return lines;
 }

@@ -2,7 +2,7 @@
  * The terminal front end: `maildiag <domain|address> [to=...] [options]` and
  * `maildiag classify [FILE|DIR|-]... [--summary]`. Pure over its I/O object so tests drive it in-process.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { type Layer, LAYERS } from '../core/finding.js';
 import { ConfigError, InputError, MaildiagError } from '../core/errors.js';
@@ -17,6 +17,7 @@ import type { InterpretedReply } from '../core/replies.js';
 import { classifyFiles, expandInputs, filesToJson, renderSummaryText, summarize, summaryToJson } from './classify-many.js';
 import { renderReportMarkdown, renderRepliesMarkdown } from './render-markdown.js';
 import { renderReportText } from './render-text.js';
+import { readInputFileBounded } from './bounded-read.js';
 
 export interface CliIo {
   stdout: { write(text: string): void; isTTY?: boolean };
@@ -294,18 +295,11 @@ export function renderReplies(replies: readonly InterpretedReply[], notes: reado
   return `${lines.join('\n')}\n`;
 }
 
-async function readInputBuffer(path: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    throw new InputError(`cannot read '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, path);
-  }
+/** Files are read stream-counted, at most MAX_INPUT_BYTES (cli/bounded-read). */
+function readInputBuffer(path: string): Promise<Buffer> {
+  return readInputFileBounded(path);
 }
 
 export async function readInputFile(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    throw new InputError(`cannot read '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, path);
-  }
+  return (await readInputFileBounded(path)).toString('utf8');
 }
