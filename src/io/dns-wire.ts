@@ -306,3 +306,19 @@ export function createWireDnsClient(options: WireDnsClientOptions = {}): DnsClie
     },
   };
 }
+
+/**
+ * The decoder on its own, for the fuzz suite: what one datagram means for a question (asked
+ * with message id `id`). `undefined` when it is not our reply (garbage, spoofed, stale);
+ * otherwise the shaped records or the DNS error code. Never throws.
+ */
+export function decodeDnsReply<T extends RRType>(
+  raw: Buffer,
+  id: number,
+  question: { name: string; type: T },
+): { records: DnsRecordMap[T] } | { error: DnsErrorCode } | undefined {
+  const packet = matchReply(raw, id, question);
+  if (!packet) return undefined;
+  const outcome = interpret(packet, question);
+  return outcome.kind === 'records' ? { records: shape<T>(outcome.answers) } : { error: outcome.code };
+}
