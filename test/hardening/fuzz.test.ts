@@ -175,6 +175,7 @@ describe('fuzz', () => {
         expect(hasActiveControl(terminal)).toBe(false);
         expect(terminal).not.toContain('\n');
         const markdown = escapeMarkdownInline(text);
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: these tests look for control characters
         expect(markdown).not.toMatch(/[\n\u001b\u009b\u202e]/);
       }),
       2_000,

@@ -67,8 +67,10 @@ describe('escape sequences from DNS never reach the terminal (defect 5)', () => 
     const { stdout } = await cli([SENDER_DOMAIN, '--layers', 'dns', '--dns-server', dns.address, flag, '--verbose']);
     expect(stdout).toContain('include:amazonses.com');
     // Our own colour codes are the only ESC bytes, and only with --color.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: these tests look for control characters
     const withoutOurColours = stdout.replace(/\u001b\[(?:\d+)m/g, '');
     expect(withoutOurColours).not.toContain(ESC);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: these tests look for control characters
     expect(stdout).not.toMatch(/[\u0007\u009b\u202e]/);
     expect(stdout).toContain('\\x1b[2J');
     expect(stdout).toContain('\\u202e');
@@ -79,6 +81,7 @@ describe('escape sequences from DNS never reach the terminal (defect 5)', () => 
   it('markdown report too', async () => {
     const { stdout } = await cli([SENDER_DOMAIN, '--layers', 'dns', '--dns-server', dns.address, '--format', 'markdown']);
     expect(stdout).not.toContain(ESC);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: these tests look for control characters
     expect(stdout).not.toMatch(/[\u0007\u009b\u202e]/);
   });
 });
