@@ -4,6 +4,7 @@
  * loopback; the whole run stays around a minute on two cores.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { benchCli, formatCliBench } from './bench-cli.js';
 import { benchDnsLayer, formatDnsBench } from './bench-dns.js';
 import { benchE2e, formatE2eBench } from './bench-e2e.js';
 import { benchSlackCanonical, formatSlackBench, type SlackBenchRow } from './bench-slack.js';
@@ -39,6 +40,9 @@ await section(
 
 // Issue 7: the whole product end to end with every layer, the sequential baseline, 50 at once.
 await section('endToEnd', () => benchE2e({ runs: 5, fleetSize: 50 }), (value) => formatE2eBench(value, { verbose }));
+
+// Issue 15: process starts of the built CLI beside `node -e 0`.
+await section('cliStart', () => benchCli(), formatCliBench);
 
 await mkdir('bench-results', { recursive: true });
 const file = `bench-results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;

@@ -6,7 +6,6 @@
  * Everything is bounded: input size, number of fragments, length of each reply, and every
  * regular expression is linear (no nested quantifiers).
  */
-import { simpleParser } from 'mailparser';
 import type { SmtpCommand } from './decide.js';
 import type { SisimaiReason } from './rules.js';
 
@@ -90,6 +89,8 @@ export async function parseBounce(input: string | Buffer): Promise<ParsedBounce>
   let from: string | undefined;
   const attachmentsText: string[] = [];
   try {
+    // Loaded on first use: diagnoses that only interpret reply lines never load mailparser.
+    const { simpleParser } = await import('mailparser');
     const mail = await simpleParser(bytes, { skipImageLinks: true, skipTextToHtml: true, maxHtmlLengthToParse: MAX_INPUT_BYTES });
     from = mail.from?.value[0]?.address;
     body = mail.text ?? '';
