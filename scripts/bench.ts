@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { benchCli, formatCliBench } from './bench-cli.js';
 import { benchDnsLayer, formatDnsBench } from './bench-dns.js';
 import { benchE2e, formatE2eBench } from './bench-e2e.js';
+import { benchEvents, formatEventsBench } from './bench-events.js';
 import { benchSlackCanonical, formatSlackBench, type SlackBenchRow } from './bench-slack.js';
 
 const DNS_LATENCY_MS = 20;
@@ -40,6 +41,9 @@ await section(
 
 // Issue 7: the whole product end to end with every layer, the sequential baseline, 50 at once.
 await section('endToEnd', () => benchE2e({ runs: 5, fleetSize: 50 }), (value) => formatE2eBench(value, { verbose }));
+
+// Issue 16: the watch, 10,000 mixed SES events from a preloaded queue, and the Slack posts they make.
+await section('watchEvents', () => benchEvents(), formatEventsBench);
 
 // Issue 15: process starts of the built CLI beside `node -e 0`.
 await section('cliStart', () => benchCli(), formatCliBench);

@@ -18,8 +18,10 @@ import { deriveSmtpPassword } from '../src/knowledge/smtp-password.js';
 import { createLogger } from '../src/log.js';
 import { APPROVE_ACTION } from '../src/slack/render/approval.js';
 import { REQUEST_FIX_ACTION } from '../src/slack/ids.js';
+import { WATCH_DIAGNOSE_ACTION } from '../src/watch/render.js';
 import {
   type AwsScenario,
+  BOUNCE_MESSAGE_ID,
   canonicalScenario,
   ROTATED_KEY_ID,
   SCENARIO_NOW,
@@ -31,11 +33,15 @@ import { startDnsServer } from '../test/support/dns-server.js';
 import { canonicalZones, RECIPIENT_ADDRESS, SENDER_ADDRESS, SES_REGION } from '../test/support/scenarios/canonical-dns.js';
 import { type RecordedCall, startFakeSlackApi } from '../test/support/slack-api.js';
 import { appMentionEnvelope, buttonClickPayload, commandFields, createSlackRequester } from '../test/support/slack-requests.js';
+import { bounceEvent, EXO_UNKNOWN_RECIPIENT, snsEnvelope } from '../test/support/ses-events.js';
 import { startSmtpServer } from '../test/support/smtp-server.js';
 
 const OUTPUT_DIR = 'demo-output';
 const STEP_TIMEOUT_MS = 30_000;
 const CHANNEL = 'C0SUPPORT';
+/** Where the watch posts SES events (MAILDIAG_EVENTS_CHANNEL). */
+const EVENTS_CHANNEL = 'C0SESEVENTS';
+const EVENTS_QUEUE = 'maildiag-ses-events';
 const AGENT = 'U0AGENT';
 const BYSTANDER = 'U0OTHER';
 const APPROVER = 'U0LEAD';
@@ -73,6 +79,12 @@ function withTimeout<T>(promise: Promise<T>, step: string, what: string): Promis
 
 type Json = Record<string, unknown>;
 
+/** Resolves once `condition` holds, checking after each turn of the event loop (no timers as synchronisation). */
+async function waitUntil(condition: () => boolean): Promise<boolean> {
+  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+  return true;
+}
+
 /** Every interactive element in a message's blocks. */
 function buttonsOf(call: RecordedCall): Array<{ actionId: string; value: string; text: string }> {
   const found: Array<{ actionId: string; value: string; text: string }> = [];
@@ -108,6 +120,8 @@ async function main(): Promise<void> {
       ),
   });
   const slackApi = await startFakeSlackApi();
+  // The SQS queue subscribed to the SES notifications topic (the loopback endpoint speaks SQS too).
+  const eventsQueue = aws.sqs.createQueue(EVENTS_QUEUE, { maxReceiveCount: 5 });
   const caPath = join(work, 'smtp-ca.pem');
   writeFileSync(caPath, smtp.ca);
 
@@ -132,6 +146,9 @@ async function main(): Promise<void> {
     MAILDIAG_SMTP_CA: caPath,
     MAILDIAG_AWS: 'on',
     AWS_ENDPOINT_URL: aws.url,
+    // The watch: SES events from SQS, grouped and diagnosed into #ses-events.
+    MAILDIAG_EVENTS_QUEUE_URL: eventsQueue.url,
+    MAILDIAG_EVENTS_CHANNEL: EVENTS_CHANNEL,
     LOG_LEVEL: 'debug',
   };
 
@@ -226,12 +243,42 @@ async function main(): Promise<void> {
   };
 
   try {
-    out('maildiag offline demo: the canonical ticket (DESIGN.md), on loopback peers');
+    out('maildiag offline demo: the canonical ticket (DESIGN.md), on loopback peers; the watch reads SES events from SQS');
     out(`  DNS ${dns.address} · AWS ${aws.url} · SES SMTP 127.0.0.1:${smtp.port} · Slack Web API ${slackApi.apiUrl} · app http://127.0.0.1:${port}`);
     out(`  approvers: <@${APPROVER}>, <@${AGENT}> (the agent) · bystander: <@${BYSTANDER}> (not an approver)`);
 
+    // ---------- 0. before anyone files a ticket: SES reports the bounce ----------
+    let step = 'step 0 (SES event)';
+    out(`\n▶ 0. Before any ticket: SES publishes the bounce of ${RECIPIENT_ADDRESS} to SNS, which puts it on the SQS queue the bot watches`);
+    const groupPosted = slackApi.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === EVENTS_CHANNEL, 'the group message', STEP_TIMEOUT_MS);
+    aws.sqs.send(
+      EVENTS_QUEUE,
+      snsEnvelope(bounceEvent([{ emailAddress: RECIPIENT_ADDRESS, diagnosticCode: EXO_UNKNOWN_RECIPIENT, status: '5.4.1' }], { source: SENDER_ADDRESS, messageId: BOUNCE_MESSAGE_ID, timestamp: new Date().toISOString() })),
+    );
+    const group = await withTimeout(groupPosted, step, 'the group message in the events channel');
+    showSlack();
+    const groupText = blocksToText((group.args.blocks ?? []) as Json[], String(group.args.text ?? ''));
+    expect(groupText.includes('recipient-unknown') && groupText.includes('Exchange Online'), step, 'the bounce was not interpreted (recipient-unknown at Exchange Online)');
+    expect(groupText.includes(RECIPIENT_ADDRESS), step, 'the suppressed address is not listed');
+    expect(await withTimeout(waitUntil(() => eventsQueue.messages.length === 0), step, 'the event to be deleted from the queue'), step, 'the event is still on the queue');
+    const diagnoseButton = buttonsOf(group).find((b) => b.actionId === WATCH_DIAGNOSE_ACTION);
+    expect(diagnoseButton, step, 'no Diagnose button on the group message');
+
+    out(`\n▶ 0a. <@${AGENT}> clicks Diagnose: the full report goes into the group message's thread`);
+    const groupTs = String(group.result?.ts);
+    const watchRun = nextRun();
+    const clicked = await slack.interactive(
+      buttonClickPayload({ user: AGENT, channel: EVENTS_CHANNEL, messageTs: groupTs, actionId: WATCH_DIAGNOSE_ACTION, value: diagnoseButton.value, triggerId: 'trigger-watch', responseUrl: slackApi.responseUrl('click-watch') }),
+    );
+    expect(clicked.status === 200, step, `the click was answered ${clicked.status}, not 200`);
+    const watchReport = await withTimeout(watchRun, step, 'the report in the group thread');
+    showSlack();
+    expect(watchReport.target.recipients.includes(RECIPIENT_ADDRESS), step, 'the diagnosis did not cover the bounced recipient');
+    expect(watchReport.findings.some((f) => f.layer === 'suppression' && f.status === 'fail'), step, 'the suppression was not found');
+    expect(posted().filter((c) => c.args.thread_ts === groupTs).length >= 2, step, 'the report did not go into the group message\'s thread');
+
     // ---------- 1. the slash command ----------
-    let step = 'step 1 (/maildiag)';
+    step = 'step 1 (/maildiag)';
     const command = `${SENDER_ADDRESS} to=${RECIPIENT_ADDRESS} smtp-user=${ROTATED_KEY_ID}`;
     out(`\n▶ 1. <@${AGENT}> types /maildiag ${command}`);
     const started = performance.now();

@@ -29,6 +29,8 @@ import { createSmtpProber } from './io/smtp-probe.js';
 import type { DiagnosisMetrics, DiagnosisTrigger, Metrics } from './metrics.js';
 import type { RemediationStore } from './remediation/store.js';
 import type { SlackAppDeps, SlackAppHandle } from './slack/app.js';
+import type { Watch } from './watch/index.js';
+import type { WatchComposeOptions } from './watch/compose.js';
 
 // ---------- diagnosis services (CLI and app) ----------
 
@@ -191,6 +193,8 @@ export interface ComposeOptions {
   slack?: Pick<SlackAppDeps, 'onRunFinished' | 'retryConfig' | 'progressIntervalMs' | 'postIntervalMs' | 'scheduler'>;
   /** Defaults to a new registry with process metrics. */
   metrics?: Metrics;
+  /** The watch's clock, scheduler, store or intake hooks (tests, demo). */
+  watch?: WatchComposeOptions;
 }
 
 export interface ComposedApp {
@@ -198,6 +202,8 @@ export interface ComposedApp {
   services: Services;
   store: RemediationStore;
   metrics: Metrics;
+  /** SES event intake and scheduled audit (src/watch); undefined when not configured. */
+  watch: Watch | undefined;
   /** Starts the receiver, the metrics listener (MAILDIAG_METRICS_PORT) and the expiry sweeper. */
   start(options?: { port?: number }): Promise<{ port: number | undefined; metricsPort?: number }>;
   stop(options?: { drainMs?: number }): Promise<void>;
@@ -206,21 +212,24 @@ export interface ComposedApp {
 const realDelay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function composeApp(config: AppConfig, log: Logger, options: ComposeOptions = {}): Promise<ComposedApp> {
-  const [{ createSlackApp }, { approvalFactory, startExpirySweeper }, { openSqliteStore }, { createLayerRechecker }, { createSmtpCredentialTester }, { createMetrics, startMetricsServer }] =
+  const [{ createSlackApp }, { approvalFactory, startExpirySweeper }, { openStore }, { createLayerRechecker }, { createSmtpCredentialTester }, { createMetrics, startMetricsServer }, dedupe] =
     await Promise.all([
       import('./slack/app.js'),
       import('./slack/approval-adapters.js'),
-      import('./remediation/store.js'),
+      import('./store/open.js'),
       import('./remediation/recheck.js'),
       import('./io/smtp-credential-tester.js'),
       import('./metrics.js'),
+      import('./slack/event-dedupe.js'),
     ]);
   const metrics = options.metrics ?? createMetrics();
   const env = options.env ?? process.env;
   const baseServices = createServices(config, log, {}, env);
   const services: Services = { ...baseServices, metrics: metrics.diagnosis, ...(options.clock ? { clock: options.clock } : {}) };
   const clock = options.clock ?? { now: () => new Date() };
-  const store = openSqliteStore({ path: config.store.path, now: () => clock.now() });
+  // SQLite file by default; PostgreSQL with MAILDIAG_DATABASE_URL. Throws StoreUnavailableError
+  // or StoreSchemaError at start (src/index.ts turns them into an exit message).
+  const store = await openStore(config.store, { now: () => clock.now(), log });
   const tls = config.smtp.ca ? { ca: config.smtp.ca } : undefined;
   const prober = services.smtp ?? createSmtpProber({ timeoutMs: config.smtp.timeoutMs, ...(tls ? { tls } : {}) });
   const endpoint = config.aws.endpoint;
@@ -238,6 +247,8 @@ export async function composeApp(config: AppConfig, log: Logger, options: Compos
     offers: store,
     log,
     metrics,
+    dedupe: dedupe.createStoreDeduper(store, { now: () => clock.now() }),
+    storeHealth: () => store.ping(),
     ...options.slack,
     approval: approvalFactory({
       store,
@@ -258,26 +269,36 @@ export async function composeApp(config: AppConfig, log: Logger, options: Compos
     }),
   });
 
-  let stopSweeper: (() => void) | undefined;
+  // The watch (and the SQS SDK) load only when it is configured.
+  const watch = config.watch.channel ? await (await import('./watch/compose.js')).composeWatch(config, services, slack, log, options.watch) : undefined;
+
+  const stoppers: Array<() => void> = [];
   let metricsServer: { port: number; close(): Promise<void> } | undefined;
   return {
     slack,
     services,
     store,
     metrics,
+    watch,
     async start(startOptions) {
       if (config.metrics.port !== undefined) metricsServer = await startMetricsServer(metrics, { port: config.metrics.port, log });
       const started = await slack.start(startOptions);
       const approval = slack.deps.approval;
-      if (approval) stopSweeper = startExpirySweeper(approval.service, log);
+      // A lapsed lease is noticed within half a lease (at most a minute).
+      if (approval) stoppers.push(startExpirySweeper(approval.service, log, Math.min(60_000, Math.max(500, Math.floor(store.leaseMs / 2)))));
+      stoppers.push(dedupe.startDedupeSweeper(store, log, { now: () => clock.now() }));
+      watch?.start();
       return { ...started, ...(metricsServer ? { metricsPort: metricsServer.port } : {}) };
     },
     async stop(stopOptions) {
-      stopSweeper?.();
+      for (const stop of stoppers.splice(0)) stop();
+      // SIGTERM: stop polling and finish the events in hand first.
+      await watch?.stop();
       await slack.stop(stopOptions);
       await metricsServer?.close();
-      // After the drain: close the pooled AWS clients' sockets.
+      // After the drain: close the pooled AWS clients' sockets and the store.
       await closeAwsClients();
+      await store.shutdown();
     },
   };
 }

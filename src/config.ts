@@ -7,6 +7,9 @@ import { z } from 'zod';
 import { ConfigError } from './core/errors.js';
 import type { EngineSettings } from './core/ports.js';
 import { isSesRegion } from './core/regions.js';
+import { parseDatabaseUrl } from './store/postgres/url.js';
+import type { StoreConfig } from './store/open.js';
+import { toWatchConfig, type WatchConfig, watchEnvShape } from './watch/config.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -94,9 +97,26 @@ const appSchema = engineSchema.extend({
   MAILDIAG_SELF_APPROVE_SUPPRESSION: z.enum(['true', 'false']).optional().default('false').transform((v) => v === 'true'),
   MAILDIAG_APPROVAL_TTL_HOURS: positiveInt(24),
   MAILDIAG_DB: z.string().min(1).optional().default('./data/maildiag.db'),
+  // Checked in loadAppConfig with the CA (never echoed: the URL may hold the password).
+  MAILDIAG_DATABASE_URL: z.string().optional(),
+  MAILDIAG_DATABASE_CA: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return undefined;
+      try {
+        return readFileSync(value, 'utf8');
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `cannot read the CA file '${value}' (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
+        return z.NEVER;
+      }
+    }),
+  MAILDIAG_DATABASE_POOL_SIZE: positiveInt(10),
+  MAILDIAG_EXECUTION_LEASE_SECONDS: positiveInt(30),
   MAILDIAG_SECRET_ARN: z.string().regex(/^arn:aws[\w-]*:secretsmanager:/, 'must be a Secrets Manager ARN').optional(),
   MAILDIAG_REMEDIATION_ROLE_ARN: z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\//, 'must be an IAM role ARN').optional(),
   MAILDIAG_METRICS_PORT: z.string().regex(/^\d{1,5}$/, 'must be a port number').transform(Number).refine((port) => port < 65536, 'must be a port number below 65536').optional(),
+  ...watchEnvShape,
 });
 
 export interface EngineConfig {
@@ -121,11 +141,13 @@ export interface AppConfig extends EngineConfig {
   };
   allowedChannels: string[];
   approval: { approvers: string[]; selfApproveSuppression: boolean; ttlHours: number };
-  store: { path: string };
+  store: StoreConfig;
   secretArn: string | undefined;
   remediationRoleArn: string | undefined;
   /** A separate listener for GET /metrics (Socket Mode, or to keep metrics off the public port); 0 = any free port. */
   metrics: { port: number | undefined };
+  /** SES events from SQS and the scheduled audit (src/watch). */
+  watch: WatchConfig;
 }
 
 /** Turns zod issues into one message that names each offending variable. */
@@ -175,6 +197,11 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       'Invalid configuration: SLACK_SIGNING_SECRET is required for the HTTP receiver (or set SLACK_APP_TOKEN to use Socket Mode)',
     );
   }
+  if (parsed.MAILDIAG_DATABASE_CA && !parsed.MAILDIAG_DATABASE_URL) {
+    throw new ConfigError('Invalid configuration: MAILDIAG_DATABASE_CA is set but MAILDIAG_DATABASE_URL is not (the CA is only used for PostgreSQL)');
+  }
+  const watch = toWatchConfig(parsed, parsed.MAILDIAG_REGIONS);
+  if (typeof watch === 'string') throw new ConfigError(`Invalid configuration: ${watch}`);
   return {
     ...toEngineConfig(parsed),
     slack: {
@@ -193,16 +220,22 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       selfApproveSuppression: parsed.MAILDIAG_SELF_APPROVE_SUPPRESSION,
       ttlHours: parsed.MAILDIAG_APPROVAL_TTL_HOURS,
     },
-    store: { path: parsed.MAILDIAG_DB },
+    store: {
+      path: parsed.MAILDIAG_DB,
+      postgres: parsed.MAILDIAG_DATABASE_URL ? parseDatabaseUrl(parsed.MAILDIAG_DATABASE_URL, parsed.MAILDIAG_DATABASE_CA ? { ca: parsed.MAILDIAG_DATABASE_CA } : {}) : undefined,
+      leaseMs: parsed.MAILDIAG_EXECUTION_LEASE_SECONDS * 1000,
+      poolSize: parsed.MAILDIAG_DATABASE_POOL_SIZE,
+    },
     secretArn: parsed.MAILDIAG_SECRET_ARN,
     remediationRoleArn: parsed.MAILDIAG_REMEDIATION_ROLE_ARN,
     metrics: { port: parsed.MAILDIAG_METRICS_PORT },
+    watch,
   };
 }
 
 /** Every secret-bearing value in a config, for redaction checks and log scrubbing. */
 export function secretValues(config: AppConfig): string[] {
-  return [config.slack.botToken, config.slack.signingSecret, config.slack.appToken].filter(
+  return [config.slack.botToken, config.slack.signingSecret, config.slack.appToken, config.store.postgres?.password].filter(
     (value): value is string => typeof value === 'string' && value !== '',
   );
 }

@@ -8,6 +8,7 @@ import { type AppConfig, loadAppConfig } from './config.js';
 import { ConfigError } from './core/errors.js';
 import { createLogger } from './log.js';
 import { composeApp } from './compose.js';
+import { StoreSchemaError, StoreUnavailableError } from './store/errors.js';
 
 const SHUTDOWN_DRAIN_MS = 25_000;
 
@@ -24,7 +25,15 @@ try {
 }
 
 const log = createLogger({ level: config.logLevel });
-const composed = await composeApp(config, log);
+let composed: Awaited<ReturnType<typeof composeApp>>;
+try {
+  composed = await composeApp(config, log);
+} catch (error) {
+  if (!(error instanceof StoreUnavailableError || error instanceof StoreSchemaError)) throw error;
+  // Names MAILDIAG_DATABASE_URL (or MAILDIAG_DB) and the host; never the password.
+  process.stderr.write(`maildiag: ${error.message}${error.hint ? `\n${error.hint}` : ''}\n`);
+  process.exit(1);
+}
 const { services, slack } = composed;
 
 if (config.allowedChannels.length === 0) {

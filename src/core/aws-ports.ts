@@ -222,6 +222,11 @@ export const OTHER_AWS_ACTIONS: Readonly<Record<string, string>> = {
   AssumeRole: 'sts:AssumeRole',
   PutSecretValue: 'secretsmanager:PutSecretValue',
   CreateSecret: 'secretsmanager:CreateSecret',
+  // The watch (src/watch): SES events from SQS and the scheduled audit.
+  ReceiveMessage: 'sqs:ReceiveMessage',
+  DeleteMessageBatch: 'sqs:DeleteMessage',
+  GetQueueAttributes: 'sqs:GetQueueAttributes',
+  ListEmailIdentities: 'ses:ListEmailIdentities',
 };
 
 /** Operations a diagnosis performs (read-only); the rest are remediation. */

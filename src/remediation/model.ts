@@ -34,11 +34,13 @@ export type RemediationActionKind = RemediationAction['kind'];
 
 /**
  * pending → executing (one winner) → succeeded | failed; pending → rejected | expired |
- * superseded (the finding changed before anyone approved, so the request no longer applies).
+ * superseded (the finding changed before anyone approved, so the request no longer applies);
+ * executing → interrupted (the process running it stopped before it finished: its lease in
+ * the store ran out; the action is never run again by itself, a person re-checks).
  */
-export type RequestState = 'pending' | 'executing' | 'succeeded' | 'failed' | 'rejected' | 'expired' | 'superseded';
+export type RequestState = 'pending' | 'executing' | 'succeeded' | 'failed' | 'rejected' | 'expired' | 'superseded' | 'interrupted';
 
-export const TERMINAL_STATES: readonly RequestState[] = ['succeeded', 'failed', 'rejected', 'expired', 'superseded'];
+export const TERMINAL_STATES: readonly RequestState[] = ['succeeded', 'failed', 'rejected', 'expired', 'superseded', 'interrupted'];
 
 /** What an action left behind; shown in the thread and the approval message. No secrets. */
 export interface ActionOutcome {
@@ -94,6 +96,8 @@ export const AUDIT_EVENTS = [
   /** Someone tried to decide and was not allowed; nothing ran. */
   'refused',
   'superseded',
+  /** The process that was running the action stopped before it finished (its lease ran out). */
+  'interrupted',
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 

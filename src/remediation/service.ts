@@ -82,6 +82,11 @@ export interface RemediationService {
   }): Promise<DecisionOutcome>;
   /** Ends pending requests past their expiry and removes their buttons. */
   expireDue(): Promise<number>;
+  /**
+   * Ends executing requests whose execution lease ran out (the replica running them died or
+   * lost the database) as `interrupted`, says so in their thread, and never re-runs them.
+   */
+  recoverInterrupted(): Promise<number>;
   /** Runs a real AUTH with a credential the user typed; posts only the outcome; keeps nothing. */
   testCredential(input: { thread: ThreadRef; user: string; region: string; username: string; password: Secret }): Promise<string>;
   needsPresenter(request: ApprovalRequest): boolean;
@@ -174,6 +179,29 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
       if (status) await notifier.postInThread(threadOf(request), status);
     } catch (error) {
       log.warn({ err: describeError(error), requestId: request.id }, 'remediation: re-running the checks failed');
+    }
+  }
+
+  /** Renews the execution lease while an action runs, every third of the lease. */
+  function holdLease(request: ApprovalRequest): () => void {
+    const timer = setInterval(() => {
+      store.renewLease(request.id, clock.now()).then(
+        (kept) => {
+          if (!kept) log.warn({ requestId: request.id }, 'remediation: the execution lease was lost (the request was marked interrupted)');
+        },
+        (error: unknown) => log.warn({ err: describeError(error), requestId: request.id }, 'remediation: could not renew the execution lease'),
+      );
+    }, Math.max(250, Math.floor(store.leaseMs / 3)));
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /** After the action ran, a store failure must not hide the outcome: log it and go on to Slack. */
+  async function record(what: string, action: () => Promise<unknown>): Promise<void> {
+    try {
+      await action();
+    } catch (error) {
+      log.error({ err: describeError(error), step: what }, 'remediation: could not record an outcome in the store');
     }
   }
 
@@ -313,19 +341,36 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
         );
         return 'lost-race';
       }
-      await audit(claimed, 'approved', actor, `approved; running under ${credentials}`);
-      // The message says "approved by X, running" before any AWS call.
-      await safely('update executing', () => notifier.updateRequest(view(claimed)));
-
+      const releaseLease = holdLease(claimed);
       let result: ActionResult;
+      let finished: ApprovalRequest;
       try {
-        result = await execute(claimed, actor, openPresenter);
+        // If the approval cannot be written, nothing runs (the listener says so privately);
+        // the claim's lease then lapses and the request ends `interrupted`, never re-run.
+        await audit(claimed, 'approved', actor, `approved; running under ${credentials}`);
       } catch (error) {
-        result = { state: 'failed', verified: false, outcome: { summary: 'The action stopped with an unexpected error.', details: [describeError(error).message] }, followUps: [] };
+        releaseLease();
+        throw error;
       }
-      const finished = (await store.finish(claimed.id, result.state, result.outcome, clock.now())) ?? { ...claimed, state: result.state, outcome: result.outcome };
-      if (result.state === 'succeeded' && result.verified) await audit(finished, 'verified', actor, result.outcome.summary);
-      else await audit(finished, 'failed', actor, [result.outcome.summary, ...result.outcome.details].join(' '));
+      try {
+        // The message says "approved by X, running" before any AWS call.
+        await safely('update executing', () => notifier.updateRequest(view(claimed)));
+        try {
+          result = await execute(claimed, actor, openPresenter);
+        } catch (error) {
+          result = { state: 'failed', verified: false, outcome: { summary: 'The action stopped with an unexpected error.', details: [describeError(error).message] }, followUps: [] };
+        }
+        const ended = result;
+        let stored: ApprovalRequest | undefined;
+        await record('finish', async () => {
+          stored = await store.finish(claimed.id, ended.state, ended.outcome, clock.now());
+        });
+        finished = stored ?? { ...claimed, state: result.state, outcome: result.outcome };
+      } finally {
+        releaseLease();
+      }
+      if (result.state === 'succeeded' && result.verified) await record('audit verified', () => audit(finished, 'verified', actor, result.outcome.summary));
+      else await record('audit failed', () => audit(finished, 'failed', actor, [result.outcome.summary, ...result.outcome.details].join(' ')));
       await safely('update finished', () => notifier.updateRequest(view(finished)));
       const headline = result.state === 'succeeded' ? `✅ ${result.outcome.summary}` : `❌ ${result.outcome.summary}`;
       await safely('thread outcome', () =>
@@ -348,6 +393,21 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
         if (await expire(request)) count += 1;
       }
       return count;
+    },
+
+    async recoverInterrupted() {
+      const ended = await store.interruptAbandoned(clock.now());
+      for (const request of ended) {
+        await audit(request, 'interrupted', 'system', `the process running it (claimed by ${request.decidedBy ?? 'unknown'}) stopped before it finished; not run again`);
+        await safely('update interrupted', () => notifier.updateRequest(view(request)));
+        await safely('thread interrupted', () =>
+          notifier.postInThread(
+            threadOf(request),
+            `⚠️ Interrupted: ${describeAction(request.action)}. The bot process running it stopped before it finished, so the change may be partly made. It will not be run again by itself: run the diagnosis again to see the current state, then request the fix again if it is still needed. (request ${request.id})`,
+          ),
+        );
+      }
+      return ended.length;
     },
 
     async testCredential({ thread, user, region, username, password }) {

@@ -1,16 +1,20 @@
 /**
- * The remediation store: offers, approval requests with their state, and the append-only
- * audit trail. Kept behind one small interface so a shared store for several app replicas
- * (PostgreSQL with the same compare-and-set `UPDATE ... WHERE state = 'pending'`) can be
- * added without touching the flow. The default is `node:sqlite` in a file: no server, WAL
- * and a busy timeout so two processes on one host can share it.
+ * The store contract: offers, approval requests with their state and execution lease, the
+ * append-only audit trail, and the de-duplication keys (Slack event ids, replayed commands).
+ * Everything several app replicas must share goes through this one interface, which has two
+ * implementations run against one contract suite (test/store/contract.ts):
+ * - `node:sqlite` in a file (here): the zero-setup default (`MAILDIAG_DB`); WAL and a busy
+ *   timeout so two processes on one host can share it. Not for replicas on several hosts.
+ * - PostgreSQL (`src/store/postgres/`), chosen by `MAILDIAG_DATABASE_URL`, for 2+ replicas.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import type { RemediationRequest } from '../core/finding.js';
 import type { Target } from '../core/target.js';
+import { refuseNewerSchema, StoreUnavailableError } from '../store/errors.js';
 import type {
   ActionOutcome,
   ApprovalRequest,
@@ -22,15 +26,32 @@ import type {
 } from './model.js';
 import type { OfferStore, RemediationOffer } from './offers.js';
 
+/** Default execution lease: a claim not renewed for this long is taken as abandoned. */
+export const DEFAULT_LEASE_MS = 30_000;
+
 export interface RemediationStore extends OfferStore {
+  /** `sqlite` or `postgres`, for logs and the health answer. */
+  readonly kind: 'sqlite' | 'postgres';
+  /** This process's identity in claims (host, pid, random). */
+  readonly owner: string;
+  /** How long a claim stays ours without renewal; the executor renews every third of it. */
+  readonly leaseMs: number;
   createRequest(init: NewApprovalRequest): Promise<ApprovalRequest>;
   getRequest(id: string): Promise<ApprovalRequest | undefined>;
   setMessageTs(id: string, messageTs: string): Promise<void>;
   /**
-   * Compare-and-set pending → executing. Exactly one caller wins, across connections and
-   * processes; a request past its expiry cannot be claimed. Undefined for the losers.
+   * Compare-and-set pending → executing, in one conditional UPDATE. Exactly one caller wins,
+   * across connections, processes and replicas; a request past its expiry cannot be claimed.
+   * The winner holds an execution lease (owner, `now + leaseMs`). Undefined for the losers.
    */
   claim(id: string, approver: string, now: Date): Promise<ApprovalRequest | undefined>;
+  /** Extends our lease on an executing request; false when it is no longer ours or no longer executing. */
+  renewLease(id: string, now: Date): Promise<boolean>;
+  /**
+   * executing → interrupted for every request whose lease ran out (its process died or lost
+   * the database): they are never run again by themselves. Returns the requests it ended.
+   */
+  interruptAbandoned(now: Date): Promise<ApprovalRequest[]>;
   /** pending → rejected | expired | superseded; undefined when the request was no longer pending. */
   close(id: string, state: 'rejected' | 'expired' | 'superseded', by: string, now: Date, outcome?: ActionOutcome): Promise<ApprovalRequest | undefined>;
   /** executing → succeeded | failed. */
@@ -42,7 +63,21 @@ export interface RemediationStore extends OfferStore {
   listByOffer(offerId: string): Promise<ApprovalRequest[]>;
   appendAudit(entry: NewAuditEntry): Promise<AuditEntry>;
   listAudit(filter?: { requestId?: string; chainId?: string }): Promise<AuditEntry[]>;
+  /**
+   * De-duplication: true for the first caller of a key (across replicas), false for every
+   * repeat until the key expires and is swept. One `INSERT … ON CONFLICT DO NOTHING`.
+   */
+  firstSeen(key: string, now: Date, ttlMs: number): Promise<boolean>;
+  /** Deletes expired de-duplication keys; one replica at a time (PostgreSQL: an advisory lock). Returns how many. */
+  sweepSeen(now: Date): Promise<number>;
+  /** Resolves when the database answers; throws StoreUnavailableError otherwise (for /healthz). */
+  ping(): Promise<void>;
   shutdown(): Promise<void>;
+}
+
+/** `host:pid:random`: unique per process, readable in the requests table. */
+export function newStoreOwner(): string {
+  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 }
 
 // ---------- migrations ----------
@@ -111,9 +146,55 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
     `,
   },
+  {
+    version: 2,
+    name: 'execution lease, interrupted state, de-duplication keys',
+    // SQLite cannot change a CHECK constraint in place: the requests table is rebuilt.
+    sql: `
+      CREATE TABLE requests_v2 (
+        id TEXT PRIMARY KEY,
+        chain_id TEXT NOT NULL,
+        step INTEGER NOT NULL,
+        origin_json TEXT NOT NULL,
+        action_kind TEXT NOT NULL,
+        action_json TEXT NOT NULL,
+        offer_id TEXT NOT NULL,
+        finding_id TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        thread_ts TEXT NOT NULL,
+        message_ts TEXT,
+        requested_by TEXT NOT NULL,
+        requested_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending','executing','succeeded','failed','rejected','expired','superseded','interrupted')),
+        decided_by TEXT,
+        decided_at TEXT,
+        outcome_json TEXT,
+        warnings_json TEXT NOT NULL DEFAULT '[]',
+        claimed_by TEXT,
+        lease_until TEXT
+      );
+      INSERT INTO requests_v2 (id, chain_id, step, origin_json, action_kind, action_json, offer_id, finding_id, run_id, channel, thread_ts,
+          message_ts, requested_by, requested_at, expires_at, state, decided_by, decided_at, outcome_json, warnings_json)
+        SELECT id, chain_id, step, origin_json, action_kind, action_json, offer_id, finding_id, run_id, channel, thread_ts,
+          message_ts, requested_by, requested_at, expires_at, state, decided_by, decided_at, outcome_json, warnings_json FROM requests;
+      DROP TABLE requests;
+      ALTER TABLE requests_v2 RENAME TO requests;
+      CREATE INDEX requests_chain ON requests (chain_id, step);
+      CREATE INDEX requests_offer ON requests (offer_id);
+      CREATE INDEX requests_pending_expiry ON requests (state, expires_at);
+      CREATE INDEX requests_executing_lease ON requests (state, lease_until);
+      CREATE TABLE dedupe (
+        key TEXT PRIMARY KEY,
+        expires_at TEXT NOT NULL
+      );
+      CREATE INDEX dedupe_expiry ON dedupe (expires_at);
+    `,
+  },
 ];
 
-function migrate(db: DatabaseSync, now: () => Date): void {
+function migrate(db: DatabaseSync, now: () => Date, where: string): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
   // IMMEDIATE takes the write lock first, so two processes starting together migrate once.
   db.exec('BEGIN IMMEDIATE');
@@ -121,6 +202,7 @@ function migrate(db: DatabaseSync, now: () => Date): void {
     const applied = new Set(
       (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((row) => row.version),
     );
+    refuseNewerSchema(Math.max(0, ...applied), Math.max(...MIGRATIONS.map((m) => m.version)), `MAILDIAG_DB (${where})`);
     for (const migration of MIGRATIONS) {
       if (applied.has(migration.version)) continue;
       db.exec(migration.sql);
@@ -208,6 +290,9 @@ export interface SqliteStoreOptions {
   now?: () => Date;
   /** How long a writer waits for another process's lock (ms). */
   busyTimeoutMs?: number;
+  /** Execution lease (default 30 s). */
+  leaseMs?: number;
+  owner?: string;
 }
 
 export function openSqliteStore(options: SqliteStoreOptions): RemediationStore {
@@ -216,7 +301,10 @@ export function openSqliteStore(options: SqliteStoreOptions): RemediationStore {
   const db = new DatabaseSync(options.path, { timeout: options.busyTimeoutMs ?? 5_000 });
   if (options.path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA foreign_keys = ON');
-  migrate(db, now);
+  migrate(db, now, options.path);
+  const owner = options.owner ?? newStoreOwner();
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const leaseUntil = (at: Date): string => new Date(at.getTime() + leaseMs).toISOString();
 
   const getRequestRow = db.prepare('SELECT * FROM requests WHERE id = ?');
   const readRequest = (id: string): ApprovalRequest | undefined => {
@@ -225,6 +313,9 @@ export function openSqliteStore(options: SqliteStoreOptions): RemediationStore {
   };
 
   const store: RemediationStore = {
+    kind: 'sqlite',
+    owner,
+    leaseMs,
     async save(offer) {
       const saved: RemediationOffer = { ...offer, id: randomUUID(), createdAt: now().toISOString() };
       db.prepare(
@@ -286,13 +377,27 @@ export function openSqliteStore(options: SqliteStoreOptions): RemediationStore {
     async claim(id, approver, at) {
       const stamp = at.toISOString();
       // One statement: SQLite serialises writers, so exactly one UPDATE sees state = 'pending'.
-      const result = db
+      const row = db
         .prepare(
-          `UPDATE requests SET state = 'executing', decided_by = ?, decided_at = ?
-           WHERE id = ? AND state = 'pending' AND expires_at > ?`,
+          `UPDATE requests SET state = 'executing', decided_by = ?, decided_at = ?, claimed_by = ?, lease_until = ?
+           WHERE id = ? AND state = 'pending' AND expires_at > ? RETURNING *`,
         )
-        .run(approver, stamp, id, stamp);
-      return Number(result.changes) === 1 ? readRequest(id) : undefined;
+        .get(approver, stamp, owner, leaseUntil(at), id, stamp) as Row | undefined;
+      return row ? toRequest(row) : undefined;
+    },
+
+    async renewLease(id, at) {
+      const result = db
+        .prepare(`UPDATE requests SET lease_until = ? WHERE id = ? AND state = 'executing' AND claimed_by = ?`)
+        .run(leaseUntil(at), id, owner);
+      return Number(result.changes) === 1;
+    },
+
+    async interruptAbandoned(at) {
+      const rows = db
+        .prepare(`UPDATE requests SET state = 'interrupted' WHERE state = 'executing' AND lease_until <= ? RETURNING *`)
+        .all(at.toISOString()) as Row[];
+      return rows.map(toRequest);
     },
 
     async close(id, state, by, at, outcome) {
@@ -343,6 +448,23 @@ export function openSqliteStore(options: SqliteStoreOptions): RemediationStore {
         ).map(toAudit);
       }
       return (db.prepare('SELECT * FROM audit ORDER BY seq').all() as Row[]).map(toAudit);
+    },
+
+    async firstSeen(key, at, ttlMs) {
+      const result = db
+        .prepare('INSERT INTO dedupe (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING')
+        .run(key, new Date(at.getTime() + ttlMs).toISOString());
+      return Number(result.changes) === 1;
+    },
+
+    async sweepSeen(at) {
+      // SQLite serialises writers: no second lock needed for one sweeper at a time.
+      return Number(db.prepare('DELETE FROM dedupe WHERE expires_at <= ?').run(at.toISOString()).changes);
+    },
+
+    async ping() {
+      if (!db.isOpen) throw new StoreUnavailableError(`The store MAILDIAG_DB (${options.path}) is closed.`);
+      db.prepare('SELECT 1').get();
     },
 
     async shutdown() {

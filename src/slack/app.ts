@@ -36,6 +36,8 @@ export interface SlackAppDeps {
   retryConfig?: webApi.RetryOptions;
   /** Minimum time between two posts in one channel (default 1 s; tests use 0). */
   postIntervalMs?: number;
+  /** Resolves when the shared store answers (GET /healthz turns 503 when it throws). */
+  storeHealth?: () => Promise<void>;
   /** Builds the approval flow over the app's Web API client (it posts and opens modals). */
   approval?: (client: webApi.WebClient, log: Logger, pacer: ChannelPacer) => ApprovalSlackDeps;
   /** Counts Slack API calls and runs; served at GET /metrics by the HTTP receiver unless MAILDIAG_METRICS_PORT is set. */
@@ -75,9 +77,12 @@ export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackApp
   };
 
   let draining = false;
-  const health = (_req: IncomingMessage, res: ServerResponse): void => {
-    res.writeHead(draining ? 503 : 200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ ok: !draining, activeRuns: deps.runs.active }));
+  const health = async (_req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // 503 while draining, and while the store cannot be reached (a replica that cannot record decisions).
+    const store = draining || !input.storeHealth ? undefined : await input.storeHealth().then(() => true, () => false);
+    const ok = !draining && store !== false;
+    res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ ok, activeRuns: deps.runs.active, ...(store === undefined ? {} : { store: store ? 'ok' : 'unreachable' }) }));
   };
   const logger = boltLogger(input.log);
   const mode = config.slack.mode;

@@ -98,7 +98,10 @@ export function approvalFactory(input: Omit<RemediationServiceDeps, 'notifier' |
   });
 }
 
-/** Ends expired requests now and then (and once at start); returns a stop function. */
+/**
+ * Now and then (and once at start): ends expired requests, and ends as `interrupted` the
+ * executing ones whose lease ran out (their replica died). Returns a stop function.
+ */
 export function startExpirySweeper(service: RemediationService, log: Logger, intervalMs = 60_000): () => void {
   const sweep = (): void => {
     service.expireDue().then(
@@ -106,6 +109,12 @@ export function startExpirySweeper(service: RemediationService, log: Logger, int
         if (count > 0) log.info({ count }, 'expired approval requests');
       },
       (error: unknown) => log.warn({ err: error }, 'expiry sweep failed'),
+    );
+    service.recoverInterrupted().then(
+      (count) => {
+        if (count > 0) log.warn({ count }, 'interrupted approval requests (their process stopped mid-execution)');
+      },
+      (error: unknown) => log.warn({ err: error }, 'interruption sweep failed'),
     );
   };
   sweep();

@@ -37,4 +37,12 @@ export interface SlackDeps {
   onRunFinished?: (report: Report, place: RunPlace) => void;
   /** The approval flow (issue 6); without it "Request fix" answers that approval is not configured. */
   approval?: ApprovalSlackDeps;
+  /** The watch (issue 16): `/maildiag watch` and the Diagnose button under event groups. */
+  watch?: WatchSlackDeps;
+}
+
+export interface WatchSlackDeps {
+  /** The events channel (Diagnose is always allowed there). */
+  channel: string | undefined;
+  statusText(): Promise<string>;
 }

@@ -12,6 +12,7 @@ interface Statement {
 }
 interface PolicyDoc {
   diagnosis: { Statement: Statement[] };
+  watch: { Statement: Statement[] };
   remediation: { Statement: Statement[] };
 }
 
@@ -49,8 +50,14 @@ describe('docs/iam-policy.json', () => {
     expect([iamStatement?.Resource].flat().every((arn) => /^arn:aws:iam::[A-Z_0-9]+:user\/[^*]+$/.test(String(arn)))).toBe(true);
   });
 
+  it('gives the watch exactly its read-and-consume actions, the queue actions on one queue', () => {
+    expect([...actionsOf(policy.watch)].sort()).toEqual(['ses:ListEmailIdentities', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
+    const sqs = policy.watch.Statement.find((s) => s.Action.includes('sqs:ReceiveMessage'));
+    expect([sqs?.Resource].flat().every((arn) => /^arn:aws:sqs:[A-Z_]+:[A-Z_0-9]+:[\w-]+$/.test(String(arn)))).toBe(true);
+  });
+
   it('covers every SDK command the source code sends', () => {
-    const all = new Set([...actionsOf(policy.diagnosis), ...actionsOf(policy.remediation)]);
+    const all = new Set([...actionsOf(policy.diagnosis), ...actionsOf(policy.watch), ...actionsOf(policy.remediation)]);
     const sources = sourceFiles(new URL('../../src', import.meta.url).pathname).map((file) => readFileSync(file, 'utf8'));
     const commands = new Set(sources.flatMap((text) => [...text.matchAll(/new (\w+)Command\(/g)].map((m) => m[1]!)));
     expect(commands.size).toBeGreaterThan(10);

@@ -6,16 +6,16 @@ import { createCoalescedUpdater, type Scheduler } from '../../src/slack/progress
 import { describeSlackFailure } from '../../src/slack/slack-errors.js';
 
 describe('event dedupe', () => {
-  it('accepts an id once within the window, again after expiry, and stays bounded', () => {
+  it('accepts an id once within the window, again after expiry, and stays bounded', async () => {
     let now = 0;
     const dedupe = createEventDeduper({ ttlMs: 1000, maxEntries: 3, now: () => now });
-    expect(dedupe.firstSeen('a')).toBe(true);
-    expect(dedupe.firstSeen('a')).toBe(false);
+    expect(await dedupe.firstSeen('a')).toBe(true);
+    expect(await dedupe.firstSeen('a')).toBe(false);
     now = 1001;
-    expect(dedupe.firstSeen('a')).toBe(true);
-    for (const id of ['b', 'c', 'd', 'e']) dedupe.firstSeen(id);
+    expect(await dedupe.firstSeen('a')).toBe(true);
+    for (const id of ['b', 'c', 'd', 'e']) await dedupe.firstSeen(id);
     expect(dedupe.size).toBeLessThanOrEqual(3);
-    expect(dedupe.firstSeen('e')).toBe(false);
+    expect(await dedupe.firstSeen('e')).toBe(false);
   });
 });
 

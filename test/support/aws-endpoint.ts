@@ -13,6 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import { createSqsSim, type SqsSimWithWait } from './aws-sqs.js';
 
 // ---------- scenario state ----------
 
@@ -115,7 +116,7 @@ export interface AwsScenario {
 }
 
 export interface RecordedCall {
-  service: 'ses' | 'iam' | 'sts' | 'secretsmanager';
+  service: 'ses' | 'iam' | 'sts' | 'secretsmanager' | 'sqs';
   operation: string;
   region: string;
   params: Record<string, unknown>;
@@ -342,6 +343,8 @@ export interface TestAwsEndpoint {
   url: string;
   scenario: AwsScenario;
   calls: RecordedCall[];
+  /** SQS queues (AWS JSON 1.0 protocol): create queues, send messages, advance their clock, inject faults. */
+  sqs: SqsSimWithWait;
   /** Calls of one operation (optionally in one region). */
   callsOf(operation: string, region?: string): RecordedCall[];
   /** Replaces the scenario (and clears the call log). */
@@ -352,6 +355,8 @@ export interface TestAwsEndpoint {
 export async function startAwsEndpoint(initial: AwsScenario = healthyScenario()): Promise<TestAwsEndpoint> {
   let scenario = initial;
   const calls: RecordedCall[] = [];
+  let baseUrl = '';
+  const sqs = createSqsSim(() => baseUrl, initial.accountId);
 
   const server = http.createServer((req, res) => {
     const start = performance.now();
@@ -394,6 +399,7 @@ export async function startAwsEndpoint(initial: AwsScenario = healthyScenario())
   });
 
   function respond(request: ParsedRequest, res: http.ServerResponse): Answered {
+    if (request.target?.startsWith('AmazonSQS.')) return respondSqs(request, res);
     if (request.service === 'ses') return respondSes(request, res);
     if (request.service === 'secretsmanager') return respondSecrets(request, res);
     return respondQuery(request, res);
@@ -459,6 +465,7 @@ export async function startAwsEndpoint(initial: AwsScenario = healthyScenario())
         ['DELETE', /^\/v2\/email\/suppression\/addresses\/([^/]+)$/, 'DeleteSuppressedDestination'],
         ['GET', /^\/v2\/email\/insights\/([^/]+)$/, 'GetMessageInsights'],
         ['POST', /^\/v2\/email\/vdm\/recommendations$/, 'ListRecommendations'],
+        ['POST', /^\/v2\/email\/list-identities$/, 'ListEmailIdentities'],
       ] as const
     )
       .map(([method, pattern, operation]) => ({ method, match: pattern.exec(path), operation }))
@@ -546,6 +553,20 @@ export async function startAwsEndpoint(initial: AwsScenario = healthyScenario())
               Details: e.bounce ? { Bounce: { BounceType: e.bounce.bounceType, BounceSubType: e.bounce.bounceSubType, DiagnosticCode: e.bounce.diagnosticCode } } : undefined,
             })),
           })),
+        });
+      }
+      case 'ListEmailIdentities': {
+        // Pages of PageSize (default 100); NextToken is the offset of the next page.
+        const names = Object.keys(state.identities).sort();
+        const size = Math.max(1, Number(request.json.PageSize ?? 100));
+        const start = Number(request.json.NextToken ?? 0);
+        const page = names.slice(start, start + size);
+        return send(200, {
+          EmailIdentities: page.map((name) => {
+            const identity = state.identities[name]!;
+            return { IdentityType: identity.type, IdentityName: name, SendingEnabled: identity.verifiedForSending, VerificationStatus: identity.verificationStatus };
+          }),
+          ...(start + size < names.length ? { NextToken: String(start + size) } : {}),
         });
       }
       case 'ListRecommendations': {
@@ -715,6 +736,24 @@ export async function startAwsEndpoint(initial: AwsScenario = healthyScenario())
     }
   }
 
+  // ---- SQS: JSON 1.0 (test/support/aws-sqs.ts) ----
+  function respondSqs(request: ParsedRequest, res: http.ServerResponse): Answered {
+    const operation = request.target?.split('.')[1] ?? 'Unknown';
+    const { MessageBody: _body, ...params } = request.json;
+    const call: RecordedCall = { service: 'sqs', operation, region: request.region, params };
+    calls.push(call);
+    const answer = (): void => {
+      const { status, payload, queryError } = sqs.handle(operation, request.json);
+      res.statusCode = status;
+      res.setHeader('content-type', 'application/x-amz-json-1.0');
+      if (queryError) res.setHeader('x-amzn-query-error', queryError);
+      res.end(JSON.stringify(payload));
+    };
+    if (operation === 'ReceiveMessage') void sqs.waitForMessages(request.json).then(answer);
+    else answer();
+    return true;
+  }
+
   // ---- Secrets Manager: JSON 1.1 ----
   function respondSecrets(request: ParsedRequest, res: http.ServerResponse): Answered {
     const operation = request.target?.split('.')[1] ?? 'Unknown';
@@ -751,6 +790,7 @@ export async function startAwsEndpoint(initial: AwsScenario = healthyScenario())
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('AWS endpoint did not bind');
+  baseUrl = `http://127.0.0.1:${address.port}`;
 
   return {
     url: `http://127.0.0.1:${address.port}`,
@@ -758,6 +798,7 @@ export async function startAwsEndpoint(initial: AwsScenario = healthyScenario())
       return scenario;
     },
     calls,
+    sqs,
     callsOf: (operation, region) => calls.filter((c) => c.operation === operation && (region === undefined || c.region === region)),
     reset(next) {
       scenario = next;
@@ -765,6 +806,7 @@ export async function startAwsEndpoint(initial: AwsScenario = healthyScenario())
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
+        sqs.close();
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),

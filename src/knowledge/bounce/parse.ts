@@ -6,7 +6,11 @@
  * Everything is bounded: input size, number of fragments, length of each reply, and every
  * regular expression is linear (no nested quantifiers).
  */
+import { readBlocks, type RecipientBlock } from './blocks.js';
 import type { SmtpCommand } from './decide.js';
+import { identifyFormat } from './formats/index.js';
+import { AUTO_REPLY_SUBJECT, rfc3834 } from './formats/rfc.js';
+import type { FormatModule, MessageHead } from './formats/types.js';
 import type { SisimaiReason } from './rules.js';
 
 /** Inputs above this are cut before parsing; the rest is reported in a note. */
@@ -43,6 +47,8 @@ export interface ReplyFragment {
 
 export interface ParsedBounce {
   fragments: ReplyFragment[];
+  /** Id of the format module (formats/index.ts) that read the message. */
+  format?: string;
   /** Sender of the bounce (From header), used for provider detection. */
   from?: string;
   reportingHost?: string;
@@ -87,18 +93,26 @@ export async function parseBounce(input: string | Buffer): Promise<ParsedBounce>
 
   let body: string;
   let from: string | undefined;
+  const head: MessageHead = { from: '', subject: '', headers: '', body: '' };
   const attachmentsText: string[] = [];
   try {
     // Loaded on first use: diagnoses that only interpret reply lines never load mailparser.
     const { simpleParser } = await import('mailparser');
     const mail = await simpleParser(bytes, { skipImageLinks: true, skipTextToHtml: true, maxHtmlLengthToParse: MAX_INPUT_BYTES });
     from = mail.from?.value[0]?.address;
+    head.from = mail.from?.text ?? '';
+    head.subject = mail.subject ?? '';
+    head.headers = mail.headerLines
+      .slice(0, 200)
+      .map((header) => header.line.slice(0, 1000))
+      .join('\n');
     body = mail.text ?? '';
     for (const attachment of mail.attachments) {
       const type = attachment.contentType.toLowerCase();
       // Delivery reports and feedback reports carry the fields we read; original messages do not.
       if (type.includes('delivery-status') || type.includes('feedback-report')) {
         attachmentsText.push(attachment.content.toString('utf8'));
+        head.headers += `\nX-Part-Type: ${type}`;
       }
     }
     if (body === '' && typeof mail.html === 'string') body = stripHtml(mail.html);
@@ -106,45 +120,84 @@ export async function parseBounce(input: string | Buffer): Promise<ParsedBounce>
     notes.push(`The message could not be parsed as MIME (${error instanceof Error ? error.message : String(error)}); it was read as plain text.`);
     body = raw;
   }
-  const parsed = parseBounceText([body, ...attachmentsText].join('\n\n'));
+  head.body = body;
+  let parsed = parseBounceText([body, ...attachmentsText].join('\n\n'), head);
+  if (!parsed.fragments.some(usable)) {
+    // Broken MIME (a boundary the header does not declare) hides the notice from the parser: read the raw body.
+    const rawBody = raw.slice(raw.search(/\r?\n\r?\n/) + 1);
+    const again = parseBounceText(rawBody, { ...head, body: rawBody });
+    if (again.fragments.some(usable)) parsed = again;
+  }
+  // An automatic reply (RFC 3834) that carries no delivery report is a vacation notice, not a bounce.
+  if (isAutoReply(head) && parsed.fragments.every((fragment) => fragment.origin === 'summary' && fragment.formatReason === undefined && fragment.replyCode === undefined)) {
+    parsed.fragments = [{ text: `Automatic reply: ${head.subject}`.slice(0, MAX_REPLY_CHARS), origin: 'summary', formatReason: 'vacation', format: 'rfc3834', ...(from ? { recipient: from } : {}) }];
+  }
   return {
     fragments: parsed.fragments,
     summary: parsed.summary,
     notes: [...notes, ...parsed.notes],
+    ...(parsed.format ? { format: parsed.format } : {}),
     ...(from ? { from } : {}),
     ...(parsed.reportingHost ? { reportingHost: parsed.reportingHost } : {}),
   };
 }
 
+/** A fragment with a reply code, a status, a recipient block or a format-stated reason. */
+function usable(fragment: ReplyFragment): boolean {
+  return fragment.origin !== 'summary' || fragment.formatReason !== undefined || fragment.replyCode !== undefined;
+}
+
+/** RFC 3834 marks, from a person's address: delivery reports carry `Auto-Submitted` too, but come from the mail system. */
+function isAutoReply(head: MessageHead): boolean {
+  if (/mailer-daemon|postmaster|mail delivery|MAILER_DAEMON|no-?reply/i.test(head.from)) return false;
+  return rfc3834.detect.headers?.test(head.headers) === true || AUTO_REPLY_SUBJECT.test(head.subject);
+}
+
 /**
  * Parses bare text: a pasted NDR, an SMTP transcript, a DSN's fields, an SES notification
  * (JSON) or a single reply line. Synchronous; the caller caps the size (parseBounce does).
+ * `head`: the message's From, Subject and headers when the text came from an .eml, so that the
+ * registry (formats/index.ts) can name the report format.
  */
-export function parseBounceText(input: string): ParsedBounce {
+export function parseBounceText(input: string, head?: MessageHead): ParsedBounce {
   const notes: string[] = [];
   let text = input.length > MAX_INPUT_BYTES ? input.slice(0, MAX_INPUT_BYTES) : input;
   if (text.length < input.length) notes.push(`Text is ${input.length} characters; only the first ${MAX_INPUT_BYTES} were read.`);
   text = text.replace(/\r\n?/g, '\n').replaceAll('\u0000', '');
 
   const sesFragments = parseSesNotification(text);
-  if (sesFragments.length > 0) return capFragments({ fragments: sesFragments, summary: '', notes });
+  if (sesFragments.length > 0) return capFragments({ fragments: sesFragments, summary: '', notes, format: 'amazonses' });
 
   // Postfix folds `host X said:` and its reply over lines; join them so the reply is read whole.
   text = text.replace(/(said:(?: [245]\d\d)?)\n[ \t]+/g, '$1 ');
   const marker = ORIGINAL_MESSAGE_MARKER.exec(text);
   const humanPart = marker ? text.slice(0, marker.index) : text;
+  const module = identifyFormat(head ?? { from: '', subject: '', headers: '', body: humanPart });
   const dsn = parseDeliveryStatus(text);
   const feedback = parseFeedbackReport(text);
   const transcript = scanReplies(humanPart);
+  const blocks = module?.blocks ? readBlocks(humanPart, module.blocks).map(blockFragment) : [];
   const summary = summarize(humanPart);
 
   let fragments: ReplyFragment[] = [...feedback];
   if (dsn.fragments.length > 0) {
-    fragments.push(...dsn.fragments.map((fragment) => enrichFromTranscript(fragment, transcript, summary)));
+    fragments.push(...dsn.fragments.map((fragment) => enrichFromBlocks(enrichFromTranscript(fragment, transcript, summary), blocks)));
     const covered = new Set(dsn.fragments.map((f) => f.recipient?.toLowerCase()).filter((r) => r !== undefined));
     // Transcript replies for recipients the report does not list (rare: partial reports).
     for (const reply of transcript) {
       if (reply.recipient && !covered.has(reply.recipient.toLowerCase())) fragments.push(reply);
+    }
+  } else if (blocks.length > 0) {
+    // The format's own recipient blocks; a transcript reply for the same recipient adds its codes.
+    const replies = mergeSameRecipient(transcript);
+    for (const block of blocks) {
+      const reply = replies.find((r) => r.recipient?.toLowerCase() === block.recipient?.toLowerCase()) ?? (blocks.length === 1 && replies.length === 1 ? replies[0] : undefined);
+      if (block.replyCode === undefined && reply) {
+        fragments.push({ ...reply, recipient: block.recipient ?? reply.recipient, text: `${reply.text} ${block.text}`.slice(0, MAX_REPLY_CHARS) });
+      } else {
+        const remoteHost = block.remoteHost ?? reply?.remoteHost;
+        fragments.push({ ...block, ...(remoteHost ? { remoteHost } : {}), ...(reply?.command && !block.command ? { command: reply.command } : {}) });
+      }
     }
   } else if (transcript.length > 0) {
     fragments.push(...mergeSameRecipient(transcript));
@@ -158,11 +211,58 @@ export function parseBounceText(input: string): ParsedBounce {
   // The command is often only in the human-readable part, near the recipient's address.
   const flat = fragments.some((fragment) => !fragment.command) ? humanPart.replace(/\s+/g, ' ').slice(0, 200_000) : '';
   for (const fragment of fragments) {
-    if (fragment.command || fragment.origin === 'feedback-report') continue;
-    const command = commandNear(flat, fragment.recipient, fragments.length === 1);
+    if (module) fragment.format = module.id;
+    if (fragment.origin === 'feedback-report') continue;
+    applyNotices(fragment, module, fragments.length === 1 ? flat : '');
+    if (fragment.command) continue;
+    const command = commandNear(flat, fragment.recipient, fragments.length === 1, module?.commands);
     if (command) fragment.command = command;
   }
-  return capFragments({ fragments, summary, notes, ...(dsn.reportingHost ? { reportingHost: dsn.reportingHost } : {}) });
+  return capFragments({ fragments, summary, notes, ...(module ? { format: module.id } : {}), ...(dsn.reportingHost ? { reportingHost: dsn.reportingHost } : {}) });
+}
+
+/** A format's documented notice wordings: the reason, command or action they state. */
+function applyNotices(fragment: ReplyFragment, module: FormatModule | undefined, wholeNotice: string): void {
+  // The notice's wording around a remote server's coded reply must not override that reply's reason.
+  const ownWords = fragment.replyCode === undefined && fragment.status === undefined;
+  for (const notice of module?.notices ?? []) {
+    const inReply = notice.text.test(fragment.text);
+    if (!inReply && !(wholeNotice !== '' && notice.text.test(wholeNotice))) continue;
+    if (notice.reason && !fragment.formatReason && (inReply || ownWords)) fragment.formatReason = notice.reason;
+    if (notice.command && !fragment.command) fragment.command = notice.command;
+    if (notice.action && (!fragment.action || fragment.action === 'failed')) fragment.action = notice.action;
+  }
+}
+
+function blockFragment(block: RecipientBlock): ReplyFragment {
+  const text = cleanReply(block.text);
+  const codes = codesOf(text);
+  const command = commandOf(text);
+  const remoteHost = hostIn(block.text);
+  return {
+    text,
+    origin: 'transcript',
+    recipient: block.recipient,
+    ...(remoteHost ? { remoteHost } : {}),
+    ...(codes.replyCode ? { replyCode: codes.replyCode } : {}),
+    ...(codes.status ? { status: codes.status } : {}),
+    ...(command ? { command } : {}),
+  };
+}
+
+/** A DSN entry without a usable diagnostic takes the reason its format's notice gives for that recipient. */
+function enrichFromBlocks(fragment: ReplyFragment, blocks: ReplyFragment[]): ReplyFragment {
+  if (blocks.length === 0) return fragment;
+  const block = blocks.find((b) => b.recipient?.toLowerCase() === fragment.recipient?.toLowerCase()) ?? (blocks.length === 1 ? blocks[0] : undefined);
+  if (!block || block.text === '' || fragment.text.includes(block.text)) return fragment;
+  const hasCode = fragment.replyCode !== undefined || /\d\.\d{1,3}\.\d/.test(fragment.text);
+  if (hasCode && fragment.text.length > 12) return { ...fragment, ...(block.command && !fragment.command ? { command: block.command } : {}) };
+  return {
+    ...fragment,
+    text: `${fragment.text} ${block.text}`.trim().slice(0, MAX_REPLY_CHARS),
+    ...(block.replyCode && !fragment.replyCode ? { replyCode: block.replyCode } : {}),
+    ...(block.command && !fragment.command ? { command: block.command } : {}),
+  };
 }
 
 function capFragments(parsed: ParsedBounce): ParsedBounce {
@@ -508,8 +608,9 @@ const COMMAND_PATTERNS: ReadonlyArray<readonly [SmtpCommand, RegExp]> = [
  * The command named near a recipient's address in the notice (Sendmail's `>>> RCPT To:<a>`,
  * Postfix's `<a>: host ... (in reply to RCPT TO command)`), or anywhere when it has one recipient.
  */
-function commandNear(flat: string, recipient: string | undefined, single: boolean): SmtpCommand | undefined {
+function commandNear(flat: string, recipient: string | undefined, single: boolean, extra: FormatModule['commands']): SmtpCommand | undefined {
   if (flat === '') return undefined;
+  const commandOf = (text: string): SmtpCommand | undefined => genericCommandOf(text) ?? extra?.find(([, pattern]) => pattern.test(text))?.[0];
   if (recipient) {
     const lower = flat.toLowerCase();
     const needle = recipient.toLowerCase();
@@ -527,6 +628,10 @@ function commandNear(flat: string, recipient: string | undefined, single: boolea
 
 /** The SMTP stage a reply answered, from Postfix/Exim/qmail/Yahoo wording. */
 export function commandOf(text: string): SmtpCommand | undefined {
+  return genericCommandOf(text);
+}
+
+function genericCommandOf(text: string): SmtpCommand | undefined {
   const sample = text.slice(0, 12_000);
   return COMMAND_PATTERNS.find(([, pattern]) => pattern.test(sample))?.[0];
 }

@@ -105,12 +105,12 @@ export const REASON_TEXTS: readonly ReasonText[] = [
     reason: 'hostunknown',
     source: `${SISIMAI('hostunknown')}; RFC 3463 X.1.2; Postfix "Host or domain name not found"; Exim "Unrouteable address"; qmail "couldn't find any host named"`,
     pattern:
-      /host (?:or domain name )?(?:not found|unknown)|unknown host|(?:domain|host) (?:name )?(?:does not|doesn't) exist|no such (?:domain|host)|domain (?:is )?(?:not found|unknown|invalid|not reachable)|unknown domain|unrout(?:e)?able (?:mail )?(?:address|domain)|(?:couldn't|could not|cannot|can't) find any (?:host|mx)|all relevant mx records point to non-existent hosts|name or service not known|recipient domain (?:not found|does not exist|must exist)|bad destination system address|no mx (?:record|host)s? (?:found )?for|nxdomain/i,
+      /host (?:or domain name )?(?:not found(?!, try again)|unknown)|host [a-z0-9.-]{1,255} not found|unknown host|(?:domain|host) (?:name )?(?:does not|doesn't) exist|no such (?:domain|host)|domain (?:is )?(?:not found|unknown|invalid|not reachable)|unknown domain|unrout(?:e)?able (?:mail )?(?:address|domain)|(?:couldn't|could not|cannot|can't) find any (?:host|mx)|all relevant mx records point to non-existent hosts|name or service not known|recipient domain (?:not found|does not exist|must exist)|bad destination system address|no mx (?:record|host)s? (?:found )?for|nxdomain/i,
   },
   {
     reason: 'spamdetected',
     source: `${SISIMAI('spamdetected')}; Amavis "UBE" (unsolicited bulk email) replies; SpamAssassin score replies`,
-    pattern: /\bspam\b|\bspams\b|unsolicited|\bube\b|junk (?:mail|e-?mail)|bulk (?:mail|e-?mail)|spam ?score|classified as (?:junk|bulk)|message (?:was )?(?:identified|detected|flagged) as|looks like (?:spam|junk)|high probability of being/i,
+    pattern: /\bspam\b|\bspams\b|unsolicited|blacklisted url|\buribl\b|\bsurbl\b|message content rejected|\bube\b|junk (?:mail|e-?mail)|bulk (?:mail|e-?mail)|spam ?score|classified as (?:junk|bulk)|message (?:was )?(?:identified|detected|flagged) as|looks like (?:spam|junk)|high probability of being/i,
   },
   {
     reason: 'speeding',
@@ -137,7 +137,7 @@ export const REASON_TEXTS: readonly ReasonText[] = [
     reason: 'policyviolation',
     source: `${SISIMAI('policyviolation')}; Yahoo's "not accepted for policy reasons"; Google's "content presents a potential security issue"`,
     pattern:
-      /policy (?:reasons|violation|rejection)|violat\w{0,10} (?:of )?(?:our|the|local|site|usage)? ?(?:\w{1,20} )?polic|against (?:our|the) polic|(?:denied|rejected|blocked|refused) (?:by|due to) (?:local |our |site )?policy|protocol violation|header error|potential security issue|prohibited (?:attachment|file)|not allowed (?:by|per) (?:policy|our terms)|acceptable use policy|\baup\b/i,
+      /policy (?:reasons|violation|rejection)|violat\w{0,10} (?:of )?(?:our|the|local|site|usage)? ?(?:\w{1,20} )?polic|against (?:our|the) polic|(?:denied|rejected|blocked|refused) (?:by|due to) (?:local |our |site )?policy|protocol violation|header error|content presents a potential|prohibited (?:attachment|file)|not allowed (?:by|per) (?:policy|our terms)|acceptable use policy|\baup\b/i,
   },
   {
     reason: 'systemerror',
@@ -149,7 +149,7 @@ export const REASON_TEXTS: readonly ReasonText[] = [
     reason: 'networkerror',
     source: `${SISIMAI('networkerror')}; RFC 3463 X.4.x (network and routing); Postfix "Name service error"; Exim "host lookup did not complete"`,
     pattern:
-      /name ?service error|dns (?:error|failure|lookup failed|query failed|problem)|temporary dns|servfail|malformed or unexpected name server reply|host lookup did not complete|lost connection|connection (?:reset|dropped|closed by)|no route to host|network (?:is )?unreachable|routing loop|mail loop|(?:maximum |too many )?hop count (?:exceeded)?|too many hops|message (?:is )?looping|unable to resolve|could not (?:look up|resolve)/i,
+      /host not found, try again|network error|temporary failure in name resolution|dns (?:error|failure|lookup failed|query failed|problem)|temporary dns|servfail|malformed or unexpected name server reply|host lookup did not complete|lost connection|connection (?:reset|dropped|closed by)|no route to host|network (?:is )?unreachable|routing loop|mail loop|(?:maximum |too many )?hop count (?:exceeded)?|too many hops|message (?:is )?looping|unable to resolve|could not (?:look up|resolve)/i,
   },
   {
     reason: 'systemfull',

@@ -430,13 +430,6 @@ const ROWS: readonly BounceRuleRow[] = [
     source: 'https://support.google.com/mail/?p=InvalidSecondFactor',
   },
   {
-    id: 'google.dns-error-no-mx', provider: GOOGLE, text: /DNS Error:[^\n]{0,80}responded with code NOERROR|DNS type 'mx' lookup[^\n]{0,80}NOERROR/i,
-    category: 'recipient-domain-no-mail', confidence: 0.8,
-    explanation: 'Google found no usable MX for the recipient domain (the lookup succeeded but returned no mail server).',
-    fix: 'The recipient domain must publish MX records; check the address\'s domain for a typo.',
-    source: 'https://support.google.com/mail/answer/7720',
-  },
-  {
     id: 'google.dns-error', provider: GOOGLE, text: /DNS Error:|DNS type 'mx' lookup/i,
     category: 'network-error', confidence: 0.8,
     explanation: 'Google could not resolve the recipient domain\'s mail servers (a DNS error, which Google treats as temporary and retries).',

@@ -13,6 +13,8 @@ import { diagnoseThreadShortcutListener } from './diagnose-thread-shortcut.js';
 import { requestFixListener } from './request-fix.js';
 import { slashCommandListener } from './slash-command.js';
 import { testCredentialButtonListener, testCredentialSubmitListener } from './test-credential.js';
+import { WATCH_DIAGNOSE_ACTION } from '../../watch/render.js';
+import { watchDiagnoseListener } from './watch-diagnose.js';
 
 export function registerListeners(app: App, deps: SlackDeps): void {
   app.use(dedupeEvents(deps));
@@ -24,4 +26,5 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   app.action<BlockAction<ButtonAction>>({ action_id: REJECT_ACTION, type: 'block_actions' }, approvalDecisionListener(deps, 'reject'));
   app.action<BlockAction<ButtonAction>>({ action_id: TEST_CREDENTIAL_ACTION, type: 'block_actions' }, testCredentialButtonListener(deps));
   app.view<ViewSubmitAction>({ callback_id: TEST_CREDENTIAL_VIEW, type: 'view_submission' }, testCredentialSubmitListener(deps));
+  app.action<BlockAction<ButtonAction>>({ action_id: WATCH_DIAGNOSE_ACTION, type: 'block_actions' }, watchDiagnoseListener(deps));
 }

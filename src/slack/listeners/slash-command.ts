@@ -11,6 +11,7 @@ import type { SlackDeps } from '../deps.js';
 import { createSlackGateway } from '../gateway.js';
 import { channelRefusedText, inputErrorText, USAGE_TEXT } from '../render/usage.js';
 import { runReport } from '../report-run.js';
+import { watchStatusText } from '../../watch/slack-status.js';
 
 export function slashCommandListener(deps: SlackDeps) {
   return async ({ command, ack, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
@@ -23,6 +24,11 @@ export function slashCommandListener(deps: SlackDeps) {
     }
     if (text === '' || /^help$/i.test(text)) {
       await ack({ response_type: 'ephemeral', text: USAGE_TEXT });
+      return;
+    }
+    if (/^watch$/i.test(text)) {
+      await ack();
+      await respond({ response_type: 'ephemeral', text: await watchStatusText(deps) });
       return;
     }
     let target: Target;

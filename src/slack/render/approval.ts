@@ -63,6 +63,8 @@ function stateLine(request: ApprovalRequest): string {
       return `:hourglass: *Expired* at ${slackDate(request.expiresAt)} without a decision. Nothing was changed.`;
     case 'superseded':
       return `:leftwards_arrow_with_hook: *Not run:* the finding changed before approval.${details} Nothing was changed.`;
+    case 'interrupted':
+      return `:warning: *Interrupted* (approved by ${by}): the bot process running it stopped before it finished, so the change may be partly made. It will not be run again by itself: run the diagnosis again to see the current state.`;
   }
 }
 

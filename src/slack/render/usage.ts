@@ -7,6 +7,7 @@ export const USAGE_TEXT = [
   `• \`${SLASH_COMMAND} example.com\`: check the sending domain's SES set-up and DNS`,
   `• \`${SLASH_COMMAND} admin@example.com to=alice@example.net\`: also the recipient side and the suppression list`,
   `• \`region=eu-west-1\` picks the SES region; \`smtp-user=AKIA...\` checks the SMTP credentials a relay uses; \`message-id=...\` shows what SES recorded for one message`,
+  `• \`${SLASH_COMMAND} watch\`: what the watch sees (SES events, queue lag, the last audit), privately`,
   '• In a ticket thread, slash commands do not work: mention me there (`@maildiag` or `@maildiag diagnose`), or use the message shortcut *Diagnose this thread*. I read the thread and diagnose what it is about.',
 ].join('\n');
 

@@ -16,12 +16,14 @@ export interface TableReason {
 /** The reason a provider's own code table gives for this reply, if its host matches and a code does. */
 export function remoteHostReason(fragment: ReplyFragment, provider: Provider): TableReason | undefined {
   const host = (fragment.remoteHost ?? '').toLowerCase();
+  const reporter = (fragment.reportingHost ?? '').toLowerCase();
   const text = fragment.text.slice(0, 2000);
   for (const table of REMOTE_HOST_TABLES) {
-    const chosen = (host !== '' && table.hosts.test(host)) || (table.providers?.includes(provider) ?? false) || (table.textMarks?.test(text) ?? false);
+    const chosen = (host !== '' && table.hosts.test(host)) || (table.byReporter === true && reporter !== '' && table.hosts.test(reporter)) || (table.providers?.includes(provider) ?? false) || (table.textMarks?.test(text) ?? false);
     if (!chosen) continue;
     for (const entry of table.codes) {
       if (entry.status && !entry.status.test(fragment.status ?? '')) continue;
+      if (entry.command && !entry.command.test(fragment.command ?? '')) continue;
       if (entry.text.test(text)) return { reason: entry.reason, table: `${table.name}:${entry.id}` };
     }
   }

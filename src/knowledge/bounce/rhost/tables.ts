@@ -13,6 +13,8 @@ export interface CodeEntry {
   text: RegExp;
   /** Optional condition on the enhanced status. */
   status?: RegExp;
+  /** Optional condition on the SMTP command the reply answered. */
+  command?: RegExp;
   reason: SisimaiReason;
 }
 
@@ -21,9 +23,105 @@ export interface RemoteHostTable {
   hosts: RegExp;
   providers?: readonly Provider[];
   textMarks?: RegExp;
+  /** The table also applies when the reporting MTA (not only the remote host) is the provider's gateway. */
+  byReporter?: boolean;
   /** Where the code meanings are published. */
   source: string;
   codes: readonly CodeEntry[];
 }
 
-export const REMOTE_HOST_TABLES: readonly RemoteHostTable[] = [];
+/** Entries for numbered codes: `{ '506': 'spamdetected' }` with the code's own pattern. */
+function numbered(codes: Readonly<Record<string, SisimaiReason>>, pattern: (code: string) => RegExp): CodeEntry[] {
+  return Object.entries(codes).map(([code, reason]) => ({ id: code, text: pattern(code), reason }));
+}
+
+export const REMOTE_HOST_TABLES: readonly RemoteHostTable[] = [
+  {
+    name: 'Orange/La Poste',
+    hosts: /(?:^|\.)(?:orange|wanadoo|laposte)\.(?:fr|net)$/,
+    textMarks: /\b(?:OFR|LPN|OUK)\d{0,3}_\d{3}\b/i,
+    source: 'Orange postmaster SMTP error codes (https://www.postmastery.com/orange-postmaster-smtp-error-codes-ofr/)',
+    codes: numbered(
+      {
+        '103': 'blocked', '104': 'toomanyconn', '305': 'securityerror', '401': 'blocked', '402': 'securityerror', '403': 'rejected',
+        '405': 'rejected', '415': 'rejected', '416': 'userunknown', '417': 'mailboxfull', '418': 'userunknown', '420': 'suspend',
+        '421': 'rejected', '506': 'spamdetected', '510': 'blocked', '514': 'mesgtoobig',
+      },
+      (code) => new RegExp(String.raw`\b(?:OFR|LPN|OUK)\d{0,3}_${code}\b|\[${code}\]`, 'i'),
+    ),
+  },
+  {
+    name: 'GoDaddy',
+    hosts: /(?:^|\.)secureserver\.net$/,
+    textMarks: /\bIB\d{3}\b/,
+    source: 'GoDaddy Help "Fix rejected email with a bounce error" (https://www.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685)',
+    codes: numbered(
+      { IB212: 'spamdetected', IB401: 'securityerror', IB501: 'notcompliantrfc', IB502: 'notcompliantrfc', IB506: 'rejected' },
+      (code) => new RegExp(String.raw`\b${code}\b`),
+    ),
+  },
+  {
+    name: 'Microsoft',
+    hosts: /(?:^|\.)(?:hotmail|outlook|live|msn)\.com$/,
+    providers: ['Outlook.com'],
+    textMarks: /\b(?:SC|DY|OU)-00\d\b|\bS3150\b/,
+    source: 'Outlook.com postmaster error codes (https://sendersupport.olc.protection.outlook.com/pm/troubleshooting.aspx)',
+    codes: [
+      { id: 'SC/DY/OU', text: /\b(?:SC|DY|OU)-00\d\b|\bS3150\b/, reason: 'blocked' },
+      { id: 'mailbox-unavailable', text: /Requested action not taken: mailbox unavailable/i, reason: 'userunknown' },
+    ],
+  },
+  {
+    name: 'Yahoo',
+    hosts: /(?:^|\.)(?:yahoo(?:dns)?\.(?:com|net|co\.jp)|yahooinc\.com)$/,
+    textMarks: /\bdd This user doesn't have\b/i,
+    source: 'Yahoo sender hub, SMTP error codes (https://senders.yahooinc.com/smtp-error-codes/)',
+    codes: [{ id: 'dd-no-account', text: /This user doesn't have an? .{1,60} account|dd Requested mailbox not found/i, reason: 'userunknown' }],
+  },
+  {
+    name: 'AOL',
+    hosts: /(?:^|\.)aol\.com$/,
+    source: 'AOL postmaster error codes (CON, RLY, HVU, DYN, RTR: connection refusals)',
+    codes: [{ id: 'connection-codes', text: /\b(?:CON|RLY|HVU|DYN|RTR):[A-Z]{1,2}\d\b/, reason: 'blocked' }],
+  },
+  {
+    name: 'Tencent',
+    hosts: /(?:^|\.)qq\.com$/,
+    source: 'Tencent QQ Mail postmaster help (https://service.mail.qq.com/)',
+    codes: [{ id: 'frequency', text: /frequency limited/i, reason: 'toomanyconn' }],
+  },
+  {
+    name: 'NTT docomo',
+    hosts: /(?:^|\.)docomo\.ne\.jp$/,
+    source: 'NTT docomo mail filter behaviour (refusal of the sender after DATA)',
+    codes: [{ id: 'unknown-user-after-data', command: /^DATA$/, text: /unknown user/i, reason: 'rejected' }],
+  },
+  {
+    name: 'Mimecast',
+    hosts: /(?:^|\.)mimecast(?:-offshore)?\.com$/,
+    textMarks: /community\.mimecast\.com/i,
+    source: 'Mimecast SMTP error codes (https://community.mimecast.com/docs/DOC-1369)',
+    codes: [{ id: 'host-network-not-allowed', text: /Host network not allowed/i, reason: 'policyviolation' }],
+  },
+  {
+    name: 'MessageLabs',
+    hosts: /(?:^|\.)messagelabs\.com$/,
+    byReporter: true,
+    source: 'Symantec MessageLabs Email Security.cloud error codes',
+    codes: [{ id: 'no-such-user', text: /no such user|user unknown/i, reason: 'userunknown' }],
+  },
+  {
+    name: 'Cox',
+    hosts: /(?:^|\.)(?:cox\.net|cloudfilter\.net)$/,
+    textMarks: /cox\.com\/.{0,80}error-codes/i,
+    source: 'Cox email error codes (https://www.cox.com/residential/support/email-error-codes.html)',
+    codes: [{ id: 'sender-rejected', text: /sender rejected|\bCX(?:BL|THRT|MJ|DNS)\b/i, reason: 'blocked' }],
+  },
+  {
+    name: 'Spectrum',
+    hosts: /(?:^|\.)(?:charter\.net|rr\.com|spectrum\.net|twc\.com)$/,
+    textMarks: /\bAUP#/,
+    source: 'Spectrum (Charter) AUP# error codes (https://www.spectrum.net/support/internet/understanding-email-error-codes)',
+    codes: [{ id: 'AUP#I-1xxx', text: /AUP#(?:I-)?1\d{3}/, reason: 'blocked' }],
+  },
+];

@@ -1,0 +1,138 @@
+import { webApi } from '@slack/bolt';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createServices, diagnose } from '../../src/compose.js';
+import { loadAppConfig } from '../../src/config.js';
+import { parseTargetText } from '../../src/core/target.js';
+import { createAwsGateways } from '../../src/io/aws.js';
+import { createLogger } from '../../src/log.js';
+import { createSlackGateway } from '../../src/slack/gateway.js';
+import { AUDIT_LEASE, compareAudits, createAuditRunner } from '../../src/watch/audit.js';
+import { createIdentityLister } from '../../src/watch/identities.js';
+import { openSqliteWatchStore, type WatchStore } from '../../src/watch/store.js';
+import { healthyScenario, SCENARIO_NOW, startAwsEndpoint, type TestAwsEndpoint, verifiedDomainIdentity } from '../support/aws-endpoint.js';
+import { BOT_CREDENTIALS } from '../support/aws-run.js';
+import { blocksToText } from '../support/blockkit-text.js';
+import { startDnsServer, type TestDnsServer } from '../support/dns-server.js';
+import { canonicalZones, DKIM_TOKENS, SENDER_DOMAIN } from '../support/scenarios/canonical-dns.js';
+import { type FakeSlackApi, startFakeSlackApi } from '../support/slack-api.js';
+
+const CHANNEL = 'C0EVENTS';
+let aws: TestAwsEndpoint;
+let dns: TestDnsServer;
+let slack: FakeSlackApi;
+let store: WatchStore;
+
+beforeEach(async () => {
+  const scenario = healthyScenario();
+  scenario.regions['us-east-1']!.identities['other.example'] = { ...verifiedDomainIdentity('other.example'), dkim: undefined, mailFrom: undefined };
+  aws = await startAwsEndpoint(scenario);
+  dns = await startDnsServer({ zone: canonicalZones() });
+  slack = await startFakeSlackApi();
+  store = openSqliteWatchStore({ path: ':memory:' });
+});
+afterEach(async () => {
+  await store.close();
+  await Promise.all([aws.close(), dns.close(), slack.close()]);
+});
+
+function runner(holder = 'replica-a') {
+  const log = createLogger({ level: 'silent' });
+  const config = loadAppConfig({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 's', MAILDIAG_DNS_SERVERS: dns.address, MAILDIAG_AWS: 'on' });
+  const services = {
+    ...createServices(config, log, {}, { HOME: '/nonexistent-maildiag-test-home' }),
+    aws: (counters: Parameters<typeof createAwsGateways>[1], signal: AbortSignal) => createAwsGateways({ endpoint: aws.url, credentials: BOT_CREDENTIALS, maxAttempts: 1 }, counters, signal),
+    clock: { now: () => SCENARIO_NOW },
+  };
+  let now = SCENARIO_NOW.getTime();
+  const client = new webApi.WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
+  return {
+    audit: createAuditRunner({
+      everyMs: 86_400_000,
+      regions: ['us-east-1'],
+      listIdentities: createIdentityLister({ endpoint: aws.url, credentials: BOT_CREDENTIALS, maxAttempts: 1 }),
+      diagnose: (identity, region) => diagnose(parseTargetText(`${identity} region=${region}`), services, { layers: ['ses', 'dns'] }),
+      store,
+      slack: createSlackGateway(client),
+      channel: CHANNEL,
+      clock: { now: () => new Date((now += 1000)) },
+      log,
+      holder,
+    }),
+  };
+}
+
+const posted = () => slack.calls.filter((c) => c.method === 'chat.postMessage');
+const rootPosts = () => posted().filter((c) => !c.args.thread_ts);
+
+describe('scheduled audit', () => {
+  it('lists identities, diagnoses each with the ses and dns layers, and posts only what changed', async () => {
+    const { audit } = runner();
+    const first = await audit.runOnce();
+    expect(first?.identities).toBe(2);
+    expect(aws.callsOf('ListEmailIdentities')).toHaveLength(1);
+    // First audit: what is open is new (other.example has no DKIM and no MAIL FROM).
+    expect(first?.changes.length).toBeGreaterThan(0);
+    expect(first?.changes.every((c) => c.kind === 'new')).toBe(true);
+    expect(first?.changes.some((c) => c.finding.identity === 'other.example')).toBe(true);
+    expect(rootPosts()).toHaveLength(1);
+
+    // Nothing changed: nothing posted.
+    const second = await audit.runOnce();
+    expect(second?.changes).toEqual([]);
+    expect(rootPosts()).toHaveLength(1);
+
+    // Someone deletes a DKIM CNAME of customer.example: a new failure, with the full report in the thread.
+    const zone = canonicalZones();
+    delete zone[`${DKIM_TOKENS[0]}._domainkey.${SENDER_DOMAIN}`];
+    dns.setZone(zone);
+    const third = await audit.runOnce();
+    const broken = third?.changes.filter((c) => c.finding.identity === SENDER_DOMAIN) ?? [];
+    expect(broken.length).toBeGreaterThan(0);
+    expect(broken.every((c) => c.kind === 'new' && c.finding.findingId.startsWith('dns.dkim'))).toBe(true);
+    expect(third?.changes.every((c) => c.finding.identity === SENDER_DOMAIN)).toBe(true);
+    expect(rootPosts()).toHaveLength(2);
+    const message = rootPosts()[1]!;
+    const text = blocksToText(message.args.blocks as Array<Record<string, unknown>>, String(message.args.text));
+    expect(text).toContain(SENDER_DOMAIN);
+    expect(text).not.toContain('other.example');
+    const thread = posted().filter((c) => c.args.thread_ts === message.result?.ts);
+    expect(thread.length).toBeGreaterThanOrEqual(2);
+
+    // The CNAME is back: the fix is posted.
+    dns.setZone(canonicalZones());
+    const fourth = await audit.runOnce();
+    expect(fourth?.changes.length).toBe(broken.length);
+    expect(fourth?.changes.every((c) => c.kind === 'fixed')).toBe(true);
+    expect(rootPosts()).toHaveLength(3);
+    expect((await store.lastAudit())?.changes).toEqual(fourth?.changes);
+  });
+
+  it('runs on one replica at a time: another holder of the lease makes it skip', async () => {
+    expect(await store.acquireLease(AUDIT_LEASE, 'replica-b', new Date(), 60_000)).toBe(true);
+    const { audit } = runner('replica-a');
+    expect(await audit.runOnce()).toBeUndefined();
+    expect(aws.callsOf('ListEmailIdentities')).toHaveLength(0);
+    await store.releaseLease(AUDIT_LEASE, 'replica-b');
+    expect(await audit.runOnce()).toBeDefined();
+  });
+
+  it('does not report fixes for identities it could not look at', async () => {
+    const { audit } = runner();
+    await audit.runOnce();
+    aws.scenario.faults.accessDenied = ['ListEmailIdentities'];
+    const blind = await audit.runOnce();
+    expect(blind?.changes).toEqual([]);
+    expect(blind?.errors[0]).toMatch(/ListEmailIdentities in us-east-1/);
+  });
+
+  it('compares audits: new, worse, fixed', () => {
+    const f = (status: 'warn' | 'fail', findingId = 'dns.dkim') => ({ identity: 'a.example', region: 'us-east-1', findingId, status, title: 't', summary: 's' });
+    const previous = { startedAt: '', finishedAt: '', identities: 1, changes: [], errors: [], findings: { 'us-east-1 a.example dns.dkim': f('warn'), 'us-east-1 a.example dns.spf': f('fail', 'dns.spf') } };
+    const changes = compareAudits(previous, { 'us-east-1 a.example dns.dkim': f('fail'), 'us-east-1 a.example dns.dmarc': f('warn', 'dns.dmarc') }, new Set());
+    expect(changes.map((c) => [c.kind, c.finding.findingId]).sort()).toEqual([
+      ['fixed', 'dns.spf'],
+      ['new', 'dns.dmarc'],
+      ['worse', 'dns.dkim'],
+    ]);
+  });
+});
