@@ -54,7 +54,12 @@ function runner(holder = 'replica-a') {
       store,
       slack: createSlackGateway(client),
       channel: CHANNEL,
-      clock: { now: () => new Date((now += 1000)) },
+      clock: {
+        now: () => {
+          now += 1000;
+          return new Date(now);
+        },
+      },
       log,
       holder,
     }),
