@@ -4,6 +4,7 @@
  * through the run's cached client (each name and type asked once per run) and a SERVFAIL or
  * timeout stays a temperror, never a "record missing".
  */
+import { spf as mailauthSpf } from 'mailauth/lib/spf/index.js';
 import { DnsLookupError, type DnsClient, type DnsErrorCode, type RRType } from '../../core/ports.js';
 
 export const SPF_RESULTS = ['pass', 'fail', 'softfail', 'neutral', 'none', 'permerror', 'temperror'] as const;
@@ -22,8 +23,6 @@ const MAILAUTH_CODES: Record<DnsErrorCode, string> = {
   SERVFAIL: 'ESERVFAIL',
   FAILED: 'EFAILED',
 };
-
-let mailauthLoaded: Promise<typeof import('mailauth/lib/spf/index.js')> | undefined;
 
 const ASKED_TYPES: ReadonlySet<string> = new Set<RRType>(['TXT', 'A', 'AAAA', 'MX', 'PTR']);
 
@@ -92,9 +91,6 @@ export interface SpfEvaluation {
 export async function evaluateSpf(dns: DnsClient, input: SpfEvaluationInput): Promise<SpfEvaluation> {
   const failedQueries: DnsLookupError[] = [];
   const resolver = toMailauthResolver(dns, failedQueries);
-  // Loaded on first use (mailauth brings Joi and libmime): the CLI's other commands never pay for it.
-  mailauthLoaded ??= import('mailauth/lib/spf/index.js');
-  const { spf: mailauthSpf } = await mailauthLoaded;
   const response = await mailauthSpf({
     sender: input.sender,
     ip: input.ip,
