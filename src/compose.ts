@@ -23,6 +23,7 @@ import type { Clock, DnsClient, EngineSettings, RunCounters } from './core/ports
 import type { Report } from './core/report.js';
 import { type SmtpProber, sesSmtpEndpoint } from './core/smtp-ports.js';
 import type { Target } from './core/target.js';
+import { capTarget } from './core/limits.js';
 import { detectAwsCredentials } from './io/aws-credentials.js';
 import { createDnsClient, createRunDns } from './io/dns.js';
 import { createSmtpProber } from './io/smtp-probe.js';
@@ -129,7 +130,9 @@ export interface DiagnoseOptions extends RunOptions {
   trigger?: DiagnosisTrigger;
 }
 
-export async function diagnose(target: Target, services: DiagnosisServices, options: DiagnoseOptions = {}): Promise<Report> {
+export async function diagnose(input: Target, services: DiagnosisServices, options: DiagnoseOptions = {}): Promise<Report> {
+  // The one place every input path's caps are applied (see core/limits.ts).
+  const target = capTarget(input);
   const counters = newCounters();
   // Ends with the run: no AWS request outlives the report.
   const run = new AbortController();
@@ -273,7 +276,7 @@ export async function composeApp(config: AppConfig, log: Logger, options: Compos
   });
 
   // The watch (and the SQS SDK) load only when it is configured.
-  const watch = config.watch.channel ? await (await import('./watch/compose.js')).composeWatch(config, services, slack, log, options.watch) : undefined;
+  const watch = config.watch.channel ? await (await import('./watch/compose.js')).composeWatch(config, services, slack, log, { ...options.watch, registry: metrics.registry }) : undefined;
 
   const stoppers: Array<() => void> = [];
   let metricsServer: { port: number; close(): Promise<void> } | undefined;

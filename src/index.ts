@@ -44,17 +44,28 @@ const { port, metricsPort } = await composed.start();
 log.info({ mode: slack.mode, port, metricsPort, aws: services.awsSource, allowedChannels: config.allowedChannels.length }, 'maildiag started');
 
 let stopping = false;
-const shutdown = (signal: NodeJS.Signals): void => {
+const shutdown = (signal: NodeJS.Signals | 'uncaughtException', exitCode = 0): void => {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, 'shutting down');
   composed.stop({ drainMs: SHUTDOWN_DRAIN_MS }).then(
-    () => process.exit(0),
+    () => process.exit(exitCode),
     (error: unknown) => {
       log.error({ err: error }, 'error while shutting down');
       process.exit(1);
     },
   );
 };
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
+process.once('SIGTERM', () => shutdown('SIGTERM'));
+process.once('SIGINT', () => shutdown('SIGINT'));
+
+// Last line of defence (the receiver guard and app.error come first). A stray rejection is
+// logged and the app keeps serving its runs; an uncaught exception leaves unknown state, so
+// the app stops taking requests, lets runs in flight finish, and exits 1 for the supervisor.
+process.on('unhandledRejection', (reason: unknown) => {
+  log.error({ err: reason }, 'unhandled promise rejection (kept serving)');
+});
+process.on('uncaughtException', (error: Error) => {
+  log.fatal({ err: error }, 'uncaught exception: draining runs in flight, then exiting');
+  shutdown('uncaughtException', 1);
+});

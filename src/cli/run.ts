@@ -1,8 +1,8 @@
 /**
  * The terminal front end: `maildiag <domain|address> [to=...] [options]` and
- * `maildiag classify [FILE|-]`. Pure over its I/O object so tests drive it in-process.
+ * `maildiag classify [FILE|DIR|-]... [--summary]`. Pure over its I/O object so tests drive it in-process.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { type Layer, LAYERS } from '../core/finding.js';
 import { ConfigError, InputError, MaildiagError } from '../core/errors.js';
@@ -11,10 +11,10 @@ import type { InterpretedReply } from '../core/replies.js';
 import { USAGE } from './usage.js';
 
 // Fast start: everything heavy is imported where a command needs it, never at load. `classify`
-// loads the bounce knowledge (mailparser) and not the engine; a diagnosis loads the engine,
-// configuration (zod) and the logger (pino), and the AWS SDK only when an AWS layer runs
-// (src/compose.ts); nothing here loads Bolt or prom-client. test/cli/lazy-modules.test.ts
-// holds the line.
+// loads the bounce knowledge (mailparser for whole messages) and not the engine; a diagnosis
+// loads the engine, configuration (zod) and the logger (pino), and the AWS SDK only when an
+// AWS layer runs (src/compose.ts); nothing here loads Bolt or prom-client.
+// test/cli/fast-start.test.ts and test/cli/lazy-modules.test.ts hold the line.
 
 export interface CliIo {
   stdout: { write(text: string): void; isTTY?: boolean };
@@ -31,6 +31,7 @@ export { USAGE };
 
 const OPTIONS = {
   json: { type: 'boolean' },
+  summary: { type: 'boolean' },
   format: { type: 'string' },
   layers: { type: 'string' },
   region: { type: 'string', multiple: true },
@@ -219,7 +220,9 @@ function mergeTarget(
 }
 
 async function runClassify(args: string[], values: ParsedOptions, io: CliIo): Promise<number> {
-  if (args.length > 1) throw new InputError(`classify takes one FILE or -, got '${args[1]}'`, args[1]);
+  if (args.length > 1 || values.summary || (args[0] !== undefined && args[0] !== '-' && (await isFolder(args[0])))) {
+    return classifyMany(args.length === 0 ? ['-'] : args, values, io);
+  }
   const source = args[0] ?? '-';
   const input = source === '-' ? await io.readStdin() : await readInputBuffer(source);
   const format = outputFormat(values);
@@ -235,6 +238,37 @@ async function runClassify(args: string[], values: ParsedOptions, io: CliIo): Pr
     io.stdout.write(renderReplies(result.replies, result.notes));
   }
   return EXIT_OK;
+}
+
+/** Several files or a folder, or --summary: see classify-many.ts. */
+async function classifyMany(args: string[], values: ParsedOptions, io: CliIo): Promise<number> {
+  const format = outputFormat(values);
+  const [{ classifyFiles, expandInputs, filesToJson, renderSummaryText, summarize, summaryToJson }, { renderRepliesMarkdown }] = await Promise.all([
+    import('./classify-many.js'),
+    import('./render-markdown.js'),
+  ]);
+  const results = await classifyFiles(await expandInputs(args), () => io.readStdin());
+  if (values.summary) {
+    const summary = summarize(results);
+    io.stdout.write(format === 'json' ? `${JSON.stringify(summaryToJson(summary), null, 2)}\n` : renderSummaryText(summary));
+  } else if (format === 'json') {
+    io.stdout.write(`${JSON.stringify(filesToJson(results), null, 2)}\n`);
+  } else {
+    for (const result of results) {
+      io.stdout.write(`== ${result.file}\n`);
+      if (result.error !== undefined) io.stdout.write(`cannot read: ${result.error}\n`);
+      else io.stdout.write(format === 'markdown' ? renderRepliesMarkdown(result.replies, result.notes) : renderReplies(result.replies, result.notes));
+    }
+  }
+  return results.some((result) => result.error !== undefined) ? EXIT_FAILED : EXIT_OK;
+}
+
+async function isFolder(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 export function renderReplies(replies: readonly InterpretedReply[], notes: readonly string[]): string {

@@ -7,11 +7,12 @@ import { LAYERS } from '../core/finding.js';
 export const USAGE = `Usage:
   maildiag <domain | address> [to=<address>]... [region=<region>]... [smtp-user=<AKIA...>]... [message-id=<id>]... [options]
   maildiag --thread FILE [options]      (sender, recipients and replies read from a ticket thread)
-  maildiag classify [FILE | -] [--format text|json|markdown]
+  maildiag classify [FILE | DIR | -]... [--summary] [--format text|json|markdown]
 
 Options:
   --format <f>           text (default), json (docs/report.schema.json) or markdown (for a ticket)
   --json                 the same as --format json
+  --summary              classify: counts per reason and per layer instead of each reply
   --layers <list>        run only these layers: ${LAYERS.join(',')}
   --region <region>      AWS region to check (repeatable; same as region=)
   --dns-server <h:port>  DNS server to ask instead of the system's (repeatable)

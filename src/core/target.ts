@@ -2,6 +2,7 @@ import { domainToASCII } from 'node:url';
 import { isIP } from 'node:net';
 import { InputError } from './errors.js';
 import type { InterpretedReply } from './replies.js';
+import { MAX_COMMAND_TEXT, TARGET_CAPS } from './limits.js';
 import { isSesRegion } from './regions.js';
 
 /** What a diagnosis run is about. Built from slash-command text, CLI flags or a ticket thread. */
@@ -128,9 +129,6 @@ function abbreviate(value: string, max = 40): string {
   return value.length <= max ? value : `${value.slice(0, max)}… (${value.length} characters)`;
 }
 
-const uniquePush = (list: string[], value: string): void => {
-  if (!list.includes(value)) list.push(value);
-};
 
 /**
  * Parses `<domain | address> [to=<address>]... [region=<region>]... [smtp-user=<AKIA...>]... [message-id=<id>]...`,
@@ -139,20 +137,21 @@ const uniquePush = (list: string[], value: string): void => {
 export function parseTargetText(text: string): Target {
   const tokens = text.split(/\s+/).filter((token) => token !== '');
   let target: Target | undefined;
-  const recipients: string[] = [];
-  const regions: string[] = [];
-  const smtpUsers: string[] = [];
-  const messageIds: string[] = [];
+  // Sets keep first-seen order and make a repeat O(1): parsing stays linear in the input.
+  const recipients = new Set<string>();
+  const regions = new Set<string>();
+  const smtpUsers = new Set<string>();
+  const messageIds = new Set<string>();
   for (const token of tokens) {
     const option = /^([a-z][a-z-]*)=(.*)$/i.exec(token);
     if (option && !option[2]?.startsWith('//')) {
       const name = (option[1] ?? '').toLowerCase();
       const value = unwrapSlackToken(option[2] ?? '');
       if (value === '') throw new InputError(`'${token}' has no value after '='`, token);
-      if (name === 'to') uniquePush(recipients, normalizeAddress(value, token).address);
-      else if (name === 'region') uniquePush(regions, normalizeRegion(value, token));
-      else if (name === 'smtp-user') uniquePush(smtpUsers, normalizeSmtpUser(value, token));
-      else if (name === 'message-id') uniquePush(messageIds, normalizeMessageId(value, token));
+      if (name === 'to') recipients.add(normalizeAddress(value, token).address);
+      else if (name === 'region') regions.add(normalizeRegion(value, token));
+      else if (name === 'smtp-user') smtpUsers.add(normalizeSmtpUser(value, token));
+      else if (name === 'message-id') messageIds.add(normalizeMessageId(value, token));
       else throw new InputError(`unknown option '${token}'; the options are ${OPTION_NAMES.map((n) => `${n}=`).join(', ')}`, token);
       continue;
     }
@@ -166,9 +165,22 @@ export function parseTargetText(text: string): Target {
     }
   }
   if (!target) throw new InputError('give a sending domain or address, for example `example.com` or `ops@example.com to=alice@customer.com`');
-  target.recipients = recipients;
-  target.regions = regions;
-  target.smtpUsers = smtpUsers;
-  target.messageIds = messageIds;
+  target.recipients = [...recipients];
+  target.regions = [...regions];
+  target.smtpUsers = [...smtpUsers];
+  target.messageIds = [...messageIds];
   return target;
+}
+
+/**
+ * Text typed in Slack (slash command, mention): refused before any parsing when longer than
+ * MAX_COMMAND_TEXT, then parsed like the CLI's. Throws InputError.
+ */
+export function parseCommandText(text: string): Target {
+  if (text.length > MAX_COMMAND_TEXT) {
+    throw new InputError(
+      `the command text is ${text.length} characters long; at most ${MAX_COMMAND_TEXT} are read. Name fewer recipients (at most ${TARGET_CAPS.recipients} are checked per run).`,
+    );
+  }
+  return parseTargetText(text);
 }

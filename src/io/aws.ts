@@ -44,6 +44,7 @@ import type {
   SesSuppressedDestination,
 } from '../core/aws-ports.js';
 import pLimit from 'p-limit';
+import { AWS_CALL_CONCURRENCY } from '../core/limits.js';
 import type { RunCounters } from '../core/ports.js';
 import { type AwsClientOptions, type AwsClientPool, awsClientPool, countingAttempts, GLOBAL_REGION } from './aws-clients.js';
 
@@ -117,8 +118,6 @@ export interface SendContext {
   abortSignal: AbortSignal;
 }
 
-/** Per-run AWS calls in flight at once; a wide run queues instead of bursting. */
-export const AWS_CALL_CONCURRENCY = 8;
 
 interface RunCaller {
   /** Memoised: one request per operation, region and arguments for the whole run. */

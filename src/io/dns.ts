@@ -2,6 +2,8 @@
  * DNS adapters: the product's DnsClient (the wire-level stub resolver of dns-wire.ts), and the
  * per-run cache that guarantees each name and type is asked once per diagnosis.
  */
+import pLimit from 'p-limit';
+import { DNS_QUERY_CONCURRENCY } from '../core/limits.js';
 import type { DnsClient, DnsRecordMap, RRType, RunCounters } from '../core/ports.js';
 import { createWireDnsClient, type WireDnsClientOptions } from './dns-wire.js';
 
@@ -32,10 +34,12 @@ export interface RecordedLookup {
 /**
  * Wraps a client with a cache for one run. The cache holds promises, so concurrent checks
  * asking the same name share one query; failures are cached too (one timeout, not ten).
+ * At most DNS_QUERY_CONCURRENCY queries of a run are in flight; the rest queue.
  */
 export function createRunDns(base: DnsClient, counters: RunCounters): DnsClient & { lookups: RecordedLookup[] } {
   const cache = new Map<string, Promise<unknown>>();
   const lookups: RecordedLookup[] = [];
+  const limit = pLimit(DNS_QUERY_CONCURRENCY);
   return {
     lookups,
     resolve<T extends RRType>(name: string, type: T): Promise<DnsRecordMap[T]> {
@@ -45,7 +49,7 @@ export function createRunDns(base: DnsClient, counters: RunCounters): DnsClient 
         counters.dnsQueries += 1;
         counters.dnsQueriesDistinct += 1;
         lookups.push({ name, type });
-        entry = base.resolve(name, type);
+        entry = limit(() => base.resolve(name, type));
         // Avoid an unhandled rejection when every caller has already gone (timeouts).
         entry.catch(() => undefined);
         cache.set(key, entry);

@@ -10,7 +10,7 @@ import { InputError } from '../core/errors.js';
 import type { InterpretedReply } from '../core/replies.js';
 import { isSesRegion } from '../core/regions.js';
 import { emptyTarget, normalizeAddress, normalizeDomain, type Target } from '../core/target.js';
-import { interpretReplies } from './bounce/classify.js';
+import { readReplies } from './ticket-replies.js';
 
 /** Total characters read from a thread; the rest is reported. */
 export const MAX_THREAD_CHARS = 1024 * 1024;
@@ -50,7 +50,7 @@ const REGION_NAME = /\b([a-z]{2}(?:-gov)?-(?:north|south|east|west|central|north
 const SES_MESSAGE_ID = /\b[0-9a-f]{16}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-0{6}\b/g;
 
 /** Addresses that belong to mail infrastructure, never the customer's sender or recipient. */
-const INFRASTRUCTURE_LOCAL = /^(?:mailer-daemon|postmaster|no-?reply|bounce[s]?|abuse)$/i;
+const INFRASTRUCTURE_LOCAL = /^(?:mailer-daemon|postmaster|bounce[s]?|abuse)$/i;
 const INFRASTRUCTURE_DOMAIN = /(?:^|\.)(?:amazonses\.com|amazonaws\.com|googlemail\.com|slack\.com|protection\.outlook\.com)$/i;
 
 /** Words before an address that make it the sender (checked on the text just before the address). */
@@ -59,13 +59,24 @@ const SENDER_CUES: ReadonlyArray<readonly [RegExp, string, number]> = [
   [/\b(?:sent|sending|send|emails?|mails?) (?:as|from)\s{0,3}$/i, 'the thread says mail is sent as/from it', 3],
   [/(?:^|\n)\s{0,4}(?:From|Sender|Return-Path|MAIL FROM|envelope-from)\s{0,2}:?\s{0,3}(?:[^\n<]{0,60}<)?$/i, 'a From/MAIL FROM line names it', 2],
   [/\b(?:our|the) (?:sender|sending address|address)\s{0,3}(?:is|:)?\s{0,3}$/i, 'the thread calls it the sender', 3],
+  [/\bsend(?:er|ing)(?: address)?\s{0,3}(?:is|:|=)\s{0,3}$/i, 'the thread calls it the sender', 3],
+  // Relay logs (Postfix qmgr, sendmail) and code that sets the From address.
+  [/\bfrom=<$/i, 'a relay log line names it as the envelope sender (from=<...>)', 3],
+  [/\b(?:setFrom\(|from:\s{0,3}|[A-Z_]{0,30}FROM(?:_EMAIL|_ADDRESS|_ADDR)?\s{0,3}=\s{0,3}|"?(?:From|Source|FromEmailAddress)"?\s{0,2}:\s{0,3})['"]?$/, 'the sending code sets it as the From address', 3],
 ];
 /** Words before an address that make it a recipient. */
 const RECIPIENT_CUES: ReadonlyArray<readonly [RegExp, string]> = [
   [/(?:^|\n)\s{0,4}(?:To|Cc|Final-Recipient|Original-Recipient|RCPT TO)\s{0,2}:?\s{0,3}(?:rfc822;\s{0,2})?(?:[^\n<]{0,60}<)?$/i, 'a To/Final-Recipient line names it'],
   [/\b(?:to|recipient|recipients|delivered to|deliver to|reach|for|customer)\s{0,3}:?\s{0,3}<?$/i, 'the thread says mail goes to it'],
-  [/\b(?:never arrived at|not received by|bounced? (?:from|at)|rejected for)\s{0,3}<?$/i, 'the thread says it did not receive the mail'],
+  [/\b(?:never arrived at|arrived? at|not received by|bounced? (?:from|at)|rejected for|reaching|reach|delivered to)\s{0,3}<?$/i, 'the thread says it did not receive the mail'],
+  [/\bto=<$/i, 'a relay log line names it as the recipient (to=<...>)'],
+  [/\b(?:to|addAddress\()\s{0,3}:?\s{0,3}['"]?$/, 'the sending code addresses it'],
+  // "sent ... to their clients, e.g. bob@..." and "to customers such as bob@...".
+  [/\bto\b[^.\n@]{0,40}(?:e\.g\.|such as|like|including|for example)[,:]?\s{0,3}$/i, 'the thread says mail goes to it'],
 ];
+
+/** Between two addresses of one list ("bob@x and carol@y", "a@x, b@y"): the second takes the first's role. */
+const LIST_SEPARATOR = /^[\s>]{0,3}(?:,|;|\/|and|or|&)\s{0,3}<?$|^>?\s{0,2}(?:,|;)?\s{0,3}(?:and|or)\s{1,3}<?$/i;
 
 /** Turns Slack's message markup into plain text; never follows the links. */
 export function normalizeSlackText(text: string): string {
@@ -77,7 +88,10 @@ export function normalizeSlackText(text: string): string {
       // User, channel and special mentions carry no mail facts.
       .replace(/<[@#!][^>]{0,200}>/g, ' ')
       .replace(/```/g, '\n')
-      .replace(/^\s{0,3}(?:&gt;|>)\s?/gm, '')
+      // Quote markers, nested ones too (`> > 550 ...`).
+      .replace(/^(?:[ \t]{0,3}(?:&gt;|>)[ \t]?){1,10}/gm, '')
+      // Bold markup around words (`*From:*`); addresses never contain spaces or stars here.
+      .replace(/\*([^*\n@]{1,80})\*/g, '$1')
       .replace(/`/g, '')
       .replace(/&lt;/g, '<')
       .replace(/&gt;/g, '>')
@@ -115,28 +129,56 @@ export function extractFromThread(messages: readonly string[]): ThreadExtraction
     for (const match of text.matchAll(SES_MESSAGE_ID)) pushUnique(messageIds, match[0]);
 
     if (replies.length < MAX_REPLIES) {
-      for (const reply of interpretReplies(text)) {
+      for (const reply of readReplies(text)) {
         if (replies.some((seen) => seen.raw === reply.raw && seen.recipient === reply.recipient)) continue;
         if (replies.length >= MAX_REPLIES) break;
         replies.push(reply);
       }
     }
 
+    // The previous address of the current line and the role the text gave it, for lists.
+    let previous: { end: number; role: 'sender' | 'recipient' | undefined; why: string } | undefined;
     for (const match of text.matchAll(EMAIL)) {
+      const at = match.index ?? 0;
       const address = validAddress(match[0]);
       if (!address || isInfrastructure(address)) continue;
       mentioned.set(address, (mentioned.get(address) ?? 0) + 1);
-      const before = text.slice(Math.max(0, (match.index ?? 0) - 80), match.index ?? 0);
-      for (const [cue, why, weight] of SENDER_CUES) {
-        if (cue.test(before)) addSender(senders, address, weight, `${why}: ${address}`);
-      }
-      if (!recipientReasons.has(address)) {
+      const before = text.slice(Math.max(0, at - 80), at);
+      let role: 'sender' | 'recipient' | undefined;
+      let why = '';
+      if (bounceNoticeRecipientLine(text, at)) {
+        // A bounce notice goes back to the sender of the failed message: its To: is that sender.
+        addSender(senders, address, 3, `a bounce notice (From: a mailer daemon) is addressed to it, and bounces go back to the sender: ${address}`);
+        role = 'sender';
+        why = 'a bounce notice is addressed to it';
+      } else {
+        for (const [cue, reason, weight] of SENDER_CUES) {
+          if (cue.test(before)) {
+            addSender(senders, address, weight, `${reason}: ${address}`);
+            role = 'sender';
+            why = reason;
+          }
+        }
         const cue = RECIPIENT_CUES.find(([pattern]) => pattern.test(before));
-        if (cue) {
-          if (recipientReasons.size < MAX_RECIPIENTS) recipientReasons.set(address, `${cue[1]}: ${address}`);
-          else recipientOverflow++;
+        if (cue && role === undefined) {
+          role = 'recipient';
+          why = cue[1];
+        }
+        // "bob@x and carol@y": the second address of a list takes the first's role.
+        const between = previous ? text.slice(previous.end, at) : undefined;
+        if (role === undefined && previous?.role && between !== undefined && LIST_SEPARATOR.test(between)) {
+          role = previous.role;
+          why = `${previous.why} (listed with the address before it)`;
+          if (role === 'sender') addSender(senders, address, 1, `${why}: ${address}`);
         }
       }
+      if (role === 'recipient' && !recipientReasons.has(address)) {
+        if (recipientReasons.size < MAX_RECIPIENTS) recipientReasons.set(address, `${why}: ${address}`);
+        else recipientOverflow++;
+      }
+      const lineBreak = text.indexOf('\n', at);
+      previous = { end: at + match[0].length, role, why };
+      if (lineBreak >= 0 && lineBreak < at + match[0].length + 1) previous = undefined;
     }
   }
 
@@ -233,16 +275,51 @@ function boundMessages(messages: readonly string[], notes: string[]): string[] {
   return texts;
 }
 
+/** Per domain candidate: how strongly each of its addresses was named as the sender. */
+const addressWeights = new WeakMap<SenderCandidate, Map<string, number>>();
+
 function addSender(senders: Map<string, SenderCandidate>, address: string, weight: number, reason: string): void {
   const domain = address.split('@')[1] ?? '';
-  const existing = senders.get(domain);
-  if (existing) {
-    existing.score += weight;
-    if (!existing.reasons.includes(reason)) existing.reasons.push(reason);
-    existing.address ??= address;
-    return;
+  let candidate = senders.get(domain);
+  if (candidate) {
+    candidate.score += weight;
+    if (!candidate.reasons.includes(reason)) candidate.reasons.push(reason);
+  } else {
+    candidate = { domain, address, score: weight, reasons: [reason] };
+    senders.set(domain, candidate);
   }
-  senders.set(domain, { domain, address, score: weight, reasons: [reason] });
+  // The domain's address is the one most strongly named as the sender ("sent as" over a From: line).
+  const weights = addressWeights.get(candidate) ?? new Map<string, number>();
+  addressWeights.set(candidate, weights);
+  weights.set(address, (weights.get(address) ?? 0) + weight);
+  const best = [...weights.entries()].reduce((a, b) => (b[1] > a[1] ? b : a));
+  candidate.address = best[0];
+}
+
+const HEADER_FIELD = /^[ \t]{0,4}(From|To|Cc|Subject|Date|Sent|Reply-To)[ \t]{0,2}:/i;
+const BOUNCE_AUTHOR = /mailer-daemon|postmaster@|Mail Delivery (?:Subsystem|System)|Microsoft Outlook|MicrosoftExchange/i;
+
+/**
+ * True when the address at `at` sits on a To: line of a header block (From/To/Subject/Date
+ * lines in a row) whose From: is a mailer daemon: the block heads a bounce notice.
+ */
+function bounceNoticeRecipientLine(text: string, at: number): boolean {
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  const lineEnd = text.indexOf('\n', at);
+  const line = text.slice(lineStart, lineEnd < 0 ? undefined : lineEnd);
+  if (!/^[ \t]{0,4}To[ \t]{0,2}:/i.test(line)) return false;
+  // Walk the block up and down from this line.
+  const lines = text.split('\n');
+  const lineIndex = text.slice(0, lineStart).split('\n').length - 1;
+  let from: string | undefined;
+  for (const step of [-1, 1]) {
+    for (let index = lineIndex + step; index >= 0 && index < lines.length && Math.abs(index - lineIndex) <= 8; index += step) {
+      const candidate = lines[index] ?? '';
+      if (!HEADER_FIELD.test(candidate)) break;
+      if (/^[ \t]{0,4}From[ \t]{0,2}:/i.test(candidate)) from = candidate;
+    }
+  }
+  return from !== undefined && BOUNCE_AUTHOR.test(from);
 }
 
 function validAddress(raw: string): string | undefined {

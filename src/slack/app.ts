@@ -17,6 +17,7 @@ import { type ChannelPacer, createChannelPacer, SLACK_POST_INTERVAL_MS } from '.
 import type { SlackDeps } from './deps.js';
 import { createEventDeduper, type EventDeduper } from './event-dedupe.js';
 import { registerListeners } from './listeners/index.js';
+import { guardHttpReceiver } from './receiver-guard.js';
 import { realScheduler, type Scheduler } from './progress.js';
 import { createRunTracker } from './run-tracker.js';
 import { defaultThreadExtractor, type ThreadExtractor } from './thread-extraction.js';
@@ -100,6 +101,8 @@ export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackApp
         ...(input.metrics && config.metrics.port === undefined ? [{ path: METRICS_PATH, method: ['GET'], handler: metricsHandler(input.metrics, log) }] : []),
       ],
     });
+    // Bodies that are not JSON objects and timestamps from the future never reach Bolt.
+    guardHttpReceiver(httpReceiver, { log });
     receiver = httpReceiver;
   }
 

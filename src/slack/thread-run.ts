@@ -3,7 +3,7 @@
  * bot's own messages, extract the target and replies, and post the report into that thread.
  */
 import { InputError } from '../core/errors.js';
-import { parseTargetText, type Target } from '../core/target.js';
+import { parseCommandText, type Target } from '../core/target.js';
 import type { SlackDeps } from './deps.js';
 import type { SlackGateway } from './gateway.js';
 import { runReport } from './report-run.js';
@@ -39,7 +39,7 @@ export async function diagnoseThread(deps: SlackDeps, slack: SlackGateway, reque
   let explicit: Target | undefined;
   if (request.explicitText) {
     try {
-      explicit = parseTargetText(request.explicitText);
+      explicit = parseCommandText(request.explicitText);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       await tell(inputErrorText(error.message));

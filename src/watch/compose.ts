@@ -5,6 +5,7 @@
  * channel pacer. Returns undefined when neither intake nor audit is configured.
  */
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { AppConfig } from '../config.js';
 import type { Clock } from '../core/ports.js';
 import { parseTargetText } from '../core/target.js';
@@ -15,6 +16,7 @@ import type { Scheduler } from '../slack/progress.js';
 import { createAuditRunner } from './audit.js';
 import { createIdentityLister } from './identities.js';
 import { createWatch, type Watch, type WatchDeps } from './index.js';
+import { registerWatchMetrics } from './metrics.js';
 import { createSqsQueue } from './sqs.js';
 import { openSqliteWatchStore, type WatchStore } from './store.js';
 
@@ -24,6 +26,8 @@ export interface WatchComposeOptions {
   /** A store other than the SQLite file (tests, PostgreSQL). */
   store?: WatchStore;
   intake?: WatchDeps['intake'];
+  /** The app's Prometheus registry: the watch's instruments are added to it. */
+  registry?: Registry;
 }
 
 /** Builds the watch and hands `/maildiag watch` and the Diagnose button their dependencies. */
@@ -66,5 +70,6 @@ export function composeWatch(config: AppConfig, services: DiagnosisServices, app
     ...(options.intake ? { intake: options.intake } : {}),
   });
   app.deps.watch = { channel, statusText: () => composed.statusText() };
+  if (options.registry) registerWatchMetrics(options.registry, composed);
   return composed;
 }

@@ -18,6 +18,9 @@ import type { EventQueue } from './sqs.js';
 import { renderWatchStatus } from './status.js';
 import type { WatchStore } from './store.js';
 
+/** How long `/maildiag watch` waits for the queue's attributes. */
+const STATUS_QUEUE_TIMEOUT_MS = 5_000;
+
 export interface WatchDeps {
   config: WatchConfig;
   store: WatchStore;
@@ -81,7 +84,8 @@ export function createWatch(deps: WatchDeps): Watch {
         deps.store.eventCountsSince(new Date(now.getTime() - 3_600_000)).catch(() => undefined),
         deps.store.lastAudit().catch(() => undefined),
         deps.queue
-          ? deps.queue.attributes().then(
+          ? // A private answer should not wait on a slow queue API.
+            deps.queue.attributes(AbortSignal.timeout(STATUS_QUEUE_TIMEOUT_MS)).then(
               (value) => ({ ok: true as const, value }),
               (error: unknown) => ({ ok: false as const, error: error instanceof Error ? error.message.slice(0, 200) : String(error) }),
             )

@@ -18,7 +18,7 @@ const available = FOLDERS.every((folder) => existsSync(join(CONFORMANCE_DIR, fol
  * Floors the suite holds (measured values are printed; the issue's targets are 92% overall,
  * 80% per family of 10+ and a reply from every labelled message, see /work/notes/issue-10.md).
  */
-const OVERALL_FLOOR = 0.84;
+const OVERALL_FLOOR = 0.89;
 
 interface Label {
   folder: string;
@@ -70,10 +70,20 @@ suite('bounce corpus (sisimai/set-of-emails, 542 messages)', () => {
     expect(labels.length).toBe(542);
     const inputs = labels.map((label) => readFileSync(join(CONFORMANCE_DIR, label.folder, label.file)));
 
+    const cpuMs = (): number => {
+      const usage = process.cpuUsage();
+      return (usage.user + usage.system) / 1000;
+    };
     const started = performance.now();
+    const cpuStarted = cpuMs();
     const results: Awaited<ReturnType<typeof interpretBounce>>[] = [];
     for (const input of inputs) results.push(await interpretBounce(input));
     const elapsed = performance.now() - started;
+    const cpuElapsed = cpuMs() - cpuStarted;
+    // A second pass once the code is compiled: the figure for a long-running process.
+    const warmStarted = performance.now();
+    for (const input of inputs) await interpretBounce(input);
+    const warm = performance.now() - warmStarted;
 
     const families = new Map<string, { hits: number; total: number }>();
     const confusion = new Map<string, number>();
@@ -104,7 +114,7 @@ suite('bounce corpus (sisimai/set-of-emails, 542 messages)', () => {
 
     const lines = [
       `bounce corpus: ${percent(hits, labels.length)} (held-out odd-numbered files: ${percent(heldHits, heldTotal)})`,
-      `classified ${labels.length} messages in-process in ${elapsed.toFixed(0)} ms (target under 2000 ms)`,
+      `classified ${labels.length} messages in-process in ${elapsed.toFixed(0)} ms wall, ${cpuElapsed.toFixed(0)} ms CPU (first pass, cold); ${warm.toFixed(0)} ms wall warm (target under 2000 ms; wall time includes other work on a shared machine)`,
       `messages with no reply extracted (label not undefined/onhold): ${silent.length}${silent.length ? ` (${silent.join(', ')})` : ''}`,
       'per family:',
     ];

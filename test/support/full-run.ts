@@ -36,7 +36,7 @@ export async function runEverything(options: FullRunOptions): Promise<{ report: 
   const counters = newCounters();
   const ctx = createRunContext({
     target,
-    dns: createRunDns(createDnsClient({ servers: [options.dns.address], timeoutMs: 200, tries: 1 }), counters),
+    dns: createRunDns(createDnsClient({ servers: [options.dns.address], timeoutMs: 2_000, tries: 2 }), counters),
     counters,
     aws: options.aws ? createAwsGateways({ endpoint: options.aws.url, credentials: BOT_CREDENTIALS, maxAttempts: 1 }, counters) : undefined,
     smtp: options.smtp,

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Registry } from 'prom-client';
 import { OTHER_AWS_ACTIONS } from '../../src/io/aws.js';
+import { registerWatchMetrics } from '../../src/watch/metrics.js';
 import { MAX_BODY_BYTES } from '../../src/watch/ses-events.js';
 import { openSqliteWatchStore, type WatchStore } from '../../src/watch/store.js';
 import { blocksToText } from '../support/blockkit-text.js';
@@ -197,6 +199,25 @@ describe('SES event intake from SQS (real SDK client, loopback queue)', () => {
     await rig.watch.publisher?.flush();
     expect(posts(rig.slack)).toHaveLength(26);
     expect(textOf(latest())).toContain('20 more event groups this window');
+  });
+
+  it('exposes its counters as Prometheus metrics without identities, domains or addresses', async () => {
+    rig = await startWatchRig();
+    const registry = new Registry();
+    registerWatchMetrics(registry, rig.watch);
+    rig.send(snsEnvelope(complaintEvent(['frank@recipient.example'])));
+    rig.send('garbage');
+    rig.send(JSON.stringify({ ...deliveryEvent(['a@b.example']), eventType: 'Teleport' }));
+    await rig.drain();
+    const text = await registry.metrics();
+    expect(text).toContain('maildiag_watch_events_total{outcome="processed",reason="ok"} 1');
+    expect(text).toContain('maildiag_watch_events_total{outcome="left",reason="not-json"} 1');
+    expect(text).toContain('maildiag_watch_events_total{outcome="skipped",reason="unknown-type"} 1');
+    expect(text).toContain('maildiag_watch_slack_messages_total{what="post"} 1');
+    expect(text).toContain('maildiag_watch_intake_healthy 0');
+    // A second scrape adds nothing that did not happen.
+    expect(await registry.metrics()).toContain('maildiag_watch_events_total{outcome="processed",reason="ok"} 1');
+    expect(text).not.toMatch(/recipient\.example|customer\.example|frank/);
   });
 
   it('backs off with jitter on queue errors, shows them in the health, and recovers', async () => {

@@ -65,6 +65,21 @@ export async function interpretBounce(input: string | Buffer): Promise<Interpret
     .filter(({ fragment, reply }) => fragment.origin !== 'summary' || recognised(reply))
     .map(({ reply }) => reply);
   const notes = [...parsed.notes];
+  const summaryFragment = parsed.fragments.find((fragment) => fragment.origin === 'summary');
+  if (replies.length === 0 && parsed.format !== undefined && summaryFragment) {
+    // A report in a known format whose reason nothing names: sisimai's "undefined" (KNOWLEDGE.md section 7, fallback 8).
+    const rule = defaultRuleFor('undefined', 'fallback:nothing');
+    replies.push({
+      ...interpretFragment({ ...summaryFragment, formatReason: 'undefined' }, reporter),
+      category: rule.category,
+      layer: rule.layer,
+      reason: rule.reason,
+      confidence: rule.confidence,
+      explanation: `A ${parsed.format} report that names no reason for this recipient.`,
+      fix: rule.fix,
+      ruleId: rule.id,
+    });
+  }
   if (replies.length === 0) notes.push('Nothing recognised: no SMTP reply, delivery report or bounce notice was found in the input.');
   return { replies, notes };
 }

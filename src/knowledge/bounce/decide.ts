@@ -110,11 +110,12 @@ const PROBES: Readonly<Partial<Record<SisimaiReason, Probe>>> = {
   requireptr: plain('requireptr'),
   notcompliantrfc: ({ text }) => textSays('notcompliantrfc', text),
   badreputation: ({ text }) => textSays('badreputation', text),
-  contenterror: plain('contenterror'),
+  // The X.6 status alone is a fallback (below), so that a text naming spam after DATA wins over it.
+  contenterror: ({ text }) => textSays('contenterror', text),
   rejected: ({ text, byStatus, command }) => {
     if (byStatus === 'rejected') return true;
     // At MAIL FROM the refusal is about the envelope sender.
-    if (command === 'MAIL') return textSays('rejected', text) || REFUSAL.test(text);
+    if (command === 'MAIL') return textSays('rejected', text) || (REFUSAL.test(text) && !textSays('securityerror', text) && !textSays('policyviolation', text));
     if (command === 'DATA') return byStatus !== 'userunknown' && textSays('rejected', text);
     if (byStatus === undefined || byStatus === 'onhold' || byStatus === 'securityerror' || byStatus === 'systemerror') return textSays('rejected', text);
     return false;
@@ -142,6 +143,10 @@ export function decide(facts: DecisionFacts): Decision {
 
   const text = facts.text.slice(0, 4000);
   const input: ProbeInput = { text, byStatus, command: facts.command };
+  // X-UNIX: a local delivery program failed; only a full mailbox it reports is more specific.
+  if (/^X-UNIX$/i.test(facts.diagnosticType ?? '')) {
+    return PROBES.mailboxfull?.(input) ? { reason: 'mailboxfull', via: 'first-order' } : { reason: 'mailererror', via: 'x-unix' };
+  }
   const first = FIRST_ORDER.find((reason) => PROBES[reason]?.(input) === true);
   if (first) return { reason: first, via: 'first-order' };
 
@@ -161,7 +166,8 @@ function anotherOne(facts: DecisionFacts, byStatus: SisimaiReason | undefined, t
   if (subject === '6') return { reason: 'contenterror', via: 'fallback:x.6' };
   if (subject === '7') return { reason: 'securityerror', via: 'fallback:x.7' };
   if (/^X-(?:UNIX|POSTFIX)$/i.test(facts.diagnosticType ?? '')) return { reason: 'mailererror', via: 'fallback:x-unix' };
-  if (facts.command === 'EHLO' || facts.command === 'HELO') return { reason: 'blocked', via: 'fallback:ehlo' };
+  // Refused at the greeting or at EHLO/HELO: only the client host was known, so the client was blocked.
+  if (facts.command === 'EHLO' || facts.command === 'HELO' || facts.command === 'CONN') return { reason: 'blocked', via: 'fallback:ehlo' };
   if (byStatus) return { reason: byStatus, via: 'status' };
   if (/^[45]0[0-4]$/.test(facts.replyCode ?? '')) return { reason: 'syntaxerror', via: 'fallback:50x' };
   return undefined;

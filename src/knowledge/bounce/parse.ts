@@ -98,7 +98,7 @@ export async function parseBounce(input: string | Buffer): Promise<ParsedBounce>
   try {
     // Loaded on first use: diagnoses that only interpret reply lines never load mailparser.
     const { simpleParser } = await import('mailparser');
-    const mail = await simpleParser(bytes, { skipImageLinks: true, skipTextToHtml: true, maxHtmlLengthToParse: MAX_INPUT_BYTES });
+    const mail = await simpleParser(bytes, { skipImageLinks: true, skipTextToHtml: true, skipHtmlToText: true, skipTextLinks: true, maxHtmlLengthToParse: MAX_INPUT_BYTES });
     from = mail.from?.value[0]?.address;
     head.from = mail.from?.text ?? '';
     head.subject = mail.subject ?? '';
@@ -228,7 +228,7 @@ function applyNotices(fragment: ReplyFragment, module: FormatModule | undefined,
   for (const notice of module?.notices ?? []) {
     const inReply = notice.text.test(fragment.text);
     if (!inReply && !(wholeNotice !== '' && notice.text.test(wholeNotice))) continue;
-    if (notice.reason && !fragment.formatReason && (inReply || ownWords)) fragment.formatReason = notice.reason;
+    if (notice.reason && !fragment.formatReason && (inReply || ownWords || notice.anywhere === true)) fragment.formatReason = notice.reason;
     if (notice.command && !fragment.command) fragment.command = notice.command;
     if (notice.action && (!fragment.action || fragment.action === 'failed')) fragment.action = notice.action;
   }
@@ -706,14 +706,16 @@ export function looksLikeMessage(text: string): boolean {
   return fields >= 2;
 }
 
-/** NUL bytes or many control characters in the first 8 KB: not text. */
+/** Several NUL bytes or many control characters in the first 8 KB: not text. */
 function looksBinary(bytes: Buffer): boolean {
   const sample = bytes.subarray(0, 8192);
   if (sample.length === 0) return false;
   let control = 0;
+  let nul = 0;
   for (const byte of sample) {
-    if (byte === 0) return true;
+    if (byte === 0) nul++;
     if (byte < 9 || (byte > 13 && byte < 32)) control++;
   }
-  return control / sample.length > 0.1;
+  // A stray NUL happens in real mail; binary data has many.
+  return nul > 8 || control / sample.length > 0.1;
 }

@@ -65,7 +65,7 @@ export const REASON_TEXTS: readonly ReasonText[] = [
     reason: 'userunknown',
     source: `${SISIMAI('userunknown')}; RFC 3463 X.1.1 "bad destination mailbox address"; Postfix local_recipient_maps and access(5) messages; qmail-smtpd; Exim "Unknown local part"; Domino/Notes directory messages`,
     pattern:
-      /(?:user|recipient|mailbox|address|account|addressee|local part) (?:name )?(?:is )?(?:unknown|not found|not known|not recognized|not recognised|invalid|does ?n[o']t exist|not exist|not listed|non-existent|unavailable)|unknown (?:user|recipient|mailbox|address|local[- ]part|account|addressee)|no such (?:user|mailbox|recipient|account|address|local user|person)|invalid (?:recipient|mailbox|user|address|account)|(?:recipient|user|addressee) (?:address )?rejected: (?:user unknown|unknown user|invalid|undeliverable|access denied|no such)|recipient address rejected: (?:unknown|user|invalid|undeliverable)|(?:address|mailbox|user|recipient|account) (?:that you tried to reach )?does not exist|does not exist here|(?:is )?not a (?:valid|known) (?:user|mailbox|recipient|address)|no mailbox here by that name|mailbox (?:not found|unavailable|not present)|recipnotfound|recipientnotfound|recipient not found|user doesn't have an? .{1,60} account|not listed in (?:the )?(?:domino directory|public name & address book|address book|directory)|bad destination mailbox|email account that you tried to reach does not exist|destination (?:address|mailbox) (?:is )?(?:unknown|invalid)|no account by that name|undeliverable address|adresse d au moins un destinataire invalide|nicht vorhanden|unknown or illegal alias/i,
+      /(?:user|recipient|mailbox|address|account|addressee|local part) (?:name )?(?:is )?(?:unknown|not found|not known|not recognized|not recognised|invalid|does ?n[o']t exist|not exist|not listed|non-existent|unavailable)|unknown (?:user|recipient|mailbox|address|local[- ]part|account|addressee)|no such (?:user|mailbox|recipient|account|address|local user|person)|invalid (?:recipient|mailbox|user|address|account)|(?:recipient|user|addressee) (?:address )?rejected: (?:user unknown|unknown user|invalid|undeliverable|access denied|no such)|recipient address rejected(?![:a-z ])|recipient address rejected: (?:unknown|user|invalid|undeliverable)|(?:address|mailbox|user|recipient|account) (?:that you tried to reach )?does not exist|does not exist here|(?:is )?not a (?:valid|known) (?:user|mailbox|recipient|address)|no mailbox here by that name|mailbox (?:not found|unavailable|not present)|recipnotfound|recipientnotfound|recipient not found|user doesn't have an? .{1,60} account|not listed in (?:the )?(?:domino directory|public name & address book|address book|directory)|bad destination mailbox|email account that you tried to reach does not exist|destination (?:address|mailbox) (?:is )?(?:unknown|invalid)|no account by that name|undeliverable address|adresse d au moins un destinataire invalide|nicht vorhanden|unknown or illegal alias/i,
   },
   {
     reason: 'filtered',
@@ -105,7 +105,7 @@ export const REASON_TEXTS: readonly ReasonText[] = [
     reason: 'hostunknown',
     source: `${SISIMAI('hostunknown')}; RFC 3463 X.1.2; Postfix "Host or domain name not found"; Exim "Unrouteable address"; qmail "couldn't find any host named"`,
     pattern:
-      /host (?:or domain name )?(?:not found(?!, try again)|unknown)|host [a-z0-9.-]{1,255} not found|unknown host|(?:domain|host) (?:name )?(?:does not|doesn't) exist|no such (?:domain|host)|domain (?:is )?(?:not found|unknown|invalid|not reachable)|unknown domain|unrout(?:e)?able (?:mail )?(?:address|domain)|(?:couldn't|could not|cannot|can't) find any (?:host|mx)|all relevant mx records point to non-existent hosts|name or service not known|recipient domain (?:not found|does not exist|must exist)|bad destination system address|no mx (?:record|host)s? (?:found )?for|nxdomain/i,
+      /host (?:or domain name )?(?:not found(?!, try again)|unknown)|host [a-z0-9.-]{1,255} not found|unknown host|(?:domain|host) (?:name )?(?:does not|doesn't) exist|no such (?:domain|host)|domain (?:is )?(?:not found|unknown|invalid|not reachable)|unknown domain|unrout(?:e)?able (?:mail )?(?:address|domain)|(?:couldn't|could not|cannot|can't) find any (?:host|mx)|all relevant mx records point to non-existent hosts|name or service not known|recipient domain (?:not found|does not exist|must exist)|bad destination system address|(?<![@.\w-])(?:[a-z0-9-]{1,63}\.){1,10}[a-z]{2,24} does not exist|nxdomain/i,
   },
   {
     reason: 'spamdetected',
@@ -115,7 +115,7 @@ export const REASON_TEXTS: readonly ReasonText[] = [
   {
     reason: 'speeding',
     source: `${SISIMAI('speeding')}; Google's 4.2.1/5.2.1 "receiving mail at a rate" reply`,
-    pattern: /receiving mail at a rate|rate that prevents additional messages|(?:sending|mail|message)s? (?:too fast|at too high a rate)|rate limit(?:ed| exceeded)|exceeded (?:the )?(?:sending |message )?rate|too many (?:messages|mails|emails) (?:in|from|too)|frequency limit/i,
+    pattern: /receiving mail at a rate|rate that prevents additional messages|(?:sending|mail|message)s? (?:too fast|at too high a rate)|(?<!connection )rate limit(?:ed| exceeded)|exceeded (?:the )?(?:sending |message )?rate|too many (?:messages|mails|emails) (?:in|from|too)|frequency limit/i,
   },
   {
     reason: 'toomanyconn',
@@ -126,7 +126,7 @@ export const REASON_TEXTS: readonly ReasonText[] = [
     reason: 'blocked',
     source: `${SISIMAI('blocked')}; Postfix reject_rbl_client and "refused to talk to me"; Spamhaus/SpamCop DNSBL replies`,
     pattern:
-      /blocked using|listed (?:in|on|at|by) (?:the )?(?:[a-z0-9.-]{1,60} )?(?:dnsbl|rbl|block ?list|black ?list|spamhaus|spamcop|barracuda|sorbs)|\b(?:dns)?rbl\b|block ?list(?:ed)?|black ?list(?:ed)?|spamhaus|spamcop|client host (?:\[[^\]]{1,60}\] )?(?:rejected|blocked)|refused to talk to me|dynamic(?:ally assigned)? ip|dial-?up|residential (?:ip|address)|(?:your|sending|client|source) ip (?:address )?(?:\[?[0-9a-f.:]{3,45}\]? )?(?:has been |is |was )?(?:blocked|banned|rejected|not allowed|listed|blacklisted)|ip (?:address )?(?:is )?(?:blocked|banned|blacklisted)|banned sending ip|open relay|not accepting connections|(?:use|through) the smtp server of your (?:isp|provider)|connection (?:refused|rejected|blocked) (?:from|due to|by)|access (?:denied|refused) for (?:your )?(?:ip|host)|mail server (?:is )?(?:blocked|blacklisted)|service refuse/i,
+      /blocked using|listed (?:in|on|at|by) (?:the )?(?:[a-z0-9.-]{1,60} )?(?:dnsbl|rbl|block ?list|black ?list|spamhaus|spamcop|barracuda|sorbs)|\b(?:dns)?rbl\b|block ?list(?:ed)?|black ?list(?:ed)?|spamhaus|spamcop|client host (?:\[[^\]]{1,60}\] )?(?:rejected|blocked)|refused to talk to me|dynamic(?:ally assigned)? ip|dial-?up|residential (?:ip|address)|(?:your|sending|client|source) ip (?:address )?(?:\[?[0-9a-f.:]{3,45}\]? )?(?:has been |is |was )?(?:blocked|banned|rejected|not allowed|listed|blacklisted)|ip (?:address )?(?:is )?(?:blocked|banned|blacklisted)|banned sending ip|open relay|blocked for abuse|(?:\d{1,3}\.){3}\d{1,3}\]? (?:is |has been )?blocked|not accepting connections|(?:use|through) the smtp server of your (?:isp|provider)|connection (?:rejected|blocked) (?:from|due to|by)|connection refused (?:from|due to)|access (?:denied|refused) for (?:your )?(?:ip|host)|mail server (?:is )?(?:blocked|blacklisted)|service refuse/i,
   },
   {
     reason: 'virusdetected',
@@ -143,7 +143,7 @@ export const REASON_TEXTS: readonly ReasonText[] = [
     reason: 'systemerror',
     source: `${SISIMAI('systemerror')}; RFC 3463 X.3.x; RFC 5321 451 "local error in processing"`,
     pattern:
-      /system (?:error|failure|problem)|internal (?:server )?error|server error|local error|(?:mail )?system (?:is )?(?:not available|unavailable)|service (?:is )?(?:currently )?unavailable|transaction failed|insufficient permission|configuration error|temporary (?:local )?problem|error in processing|(?:could not|cannot|unable to) (?:load|open|read|write)|mail (?:system|server) (?:is )?(?:misconfigured|not configured)|unable to process|recipient error/i,
+      /system (?:error|failure|problem)|internal (?:server )?error|server error|local error|(?:mail )?system (?:is )?(?:not available|unavailable)|service (?:is )?(?:currently )?unavailable|transaction failed|insufficient permission|configuration error|temporary (?:local )?problem|error in processing|(?:could not|cannot|unable to) (?:load|open|read|write)|mail (?:system|server) (?:is )?(?:misconfigured|not configured)|unable to process/i,
   },
   {
     reason: 'networkerror',
@@ -159,13 +159,13 @@ export const REASON_TEXTS: readonly ReasonText[] = [
   {
     reason: 'notaccept',
     source: `${SISIMAI('notaccept')}; RFC 7505 (null MX); RFC 3463 X.3.2 "system not accepting network messages"`,
-    pattern: /(?:host|domain|server|system) does not accept (?:any )?(?:e-?)?mail|does not accept (?:e-?)?mail|null mx|no smtp service|not accepting (?:network )?messages|accepts no mail/i,
+    pattern: /no mx (?:record|host)s? (?:found )?for|(?:host|domain|server|system) does not accept (?:any )?(?:e-?)?mail|does not accept (?:e-?)?mail|null mx|no smtp service|not accepting (?:network )?messages|accepts no mail/i,
   },
   {
     reason: 'expired',
     source: `${SISIMAI('expired')}; RFC 3463 X.4.7 "delivery time expired"; qmail "in the queue too long"; Exim "retry timeout exceeded"`,
     pattern:
-      /delivery time expired|message expired|(?:has|have) expired|expired after|retry time(?:out)? (?:not reached|exceeded)|gave up|giving up|too long in (?:the )?queue|queue (?:time|lifetime) (?:exceeded|expired)|could not be delivered (?:for|within|in) .{1,20}(?:days|hours)|unable to deliver (?:in|within)|(?:connection|session|command|smtp) (?:timed out|timeout)|timed out (?:while|after|waiting)|no answer from host|has not been delivered (?:yet|for)|delivery attempts? (?:will|have) (?:continue|been)/i,
+      /delivery time expired|(?:message|envelope) expired|(?:has|have) expired|expired after|retry time(?:out)? (?:not reached|exceeded)|gave up|giving up|too long in (?:the )?queue|queue (?:time|lifetime) (?:exceeded|expired)|could not be delivered (?:for|within|in) .{1,20}(?:days|hours)|unable to deliver (?:in|within)|(?:connection|session|command|smtp) (?:timed out|timeout)|timed out (?:while|after|waiting)|no answer from host|has not been delivered (?:yet|for)|delivery attempts? (?:will|have) (?:continue|been)/i,
   },
   {
     reason: 'failedstarttls',
@@ -176,7 +176,7 @@ export const REASON_TEXTS: readonly ReasonText[] = [
     reason: 'securityerror',
     source: `${SISIMAI('securityerror')}; RFC 4954 (SMTP AUTH: 530 5.7.0, 535 5.7.8); RFC 3463 X.7.x`,
     pattern:
-      /authentication (?:required|failed|unsuccessful)|must (?:authenticate|be authenticated)|not authori[sz]ed|permission denied|security (?:policy|reasons)|(?:sender|client) (?:is )?not authenticated|auth(?:entication)? (?:is )?not allowed|invalid credentials|authentication credentials invalid|authentification requise/i,
+      /authentication (?:required|failed|unsuccessful)|must (?:authenticate|be authenticated)|not authori[sz]ed|permission denied|security (?:policy|reasons)|(?:sender|client) (?:is )?not authenticated|auth(?:entication)? (?:is )?not allowed|invalid credentials|authentication credentials invalid|unauthenticated senders? (?:are )?not (?:allowed|accepted)|authentification requise/i,
   },
   {
     reason: 'suppressed',

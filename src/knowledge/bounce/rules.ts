@@ -430,6 +430,13 @@ const ROWS: readonly BounceRuleRow[] = [
     source: 'https://support.google.com/mail/?p=InvalidSecondFactor',
   },
   {
+    id: 'google.null-mx', provider: GOOGLE, text: /doesn't receive email according to the administrator|null MX/i,
+    category: 'recipient-domain-no-mail', confidence: 0.85,
+    explanation: 'Google found that the recipient domain publishes a null MX (RFC 7505): it receives no email.',
+    fix: 'The address cannot receive mail; ask the recipient for another address.',
+    source: 'https://support.google.com/mail/answer/7720; RFC 7505',
+  },
+  {
     id: 'google.dns-error', provider: GOOGLE, text: /DNS Error:|DNS type 'mx' lookup/i,
     category: 'network-error', confidence: 0.8,
     explanation: 'Google could not resolve the recipient domain\'s mail servers (a DNS error, which Google treats as temporary and retries).',

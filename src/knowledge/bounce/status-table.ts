@@ -51,6 +51,7 @@ const BY_SUBJECT: Readonly<Record<string, SisimaiReason>> = {
   '3.3': 'systemerror',
   '3.5': 'systemerror',
   '4.3': 'systemerror',
+  // X.4.3 is RFC 3463's "directory server failure".
   '4.0': 'networkerror',
   '5.5': 'policyviolation',
   '7.25': 'requireptr',

@@ -10,8 +10,8 @@ import { channelRefusedText, USAGE_TEXT } from '../render/usage.js';
 import { diagnoseThread } from '../thread-run.js';
 
 /** What the user typed besides the mention and the optional word "diagnose". */
-export function mentionArguments(text: string): string {
-  return text
+export function mentionArguments(text: string | undefined): string {
+  return (text ?? '')
     .replace(/<@[UW][A-Z0-9]+(?:\|[^>]*)?>/g, ' ')
     .trim()
     .replace(/^diagnose\b/i, '')

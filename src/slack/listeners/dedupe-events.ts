@@ -3,15 +3,27 @@
  * Slack, on this replica or another) stops here, so a retry never starts a second run.
  * Events are acked by Bolt before middleware runs, so the retry still gets its 200.
  *
+ * Slash commands have no id, but every real invocation carries a fresh `trigger_id`: an
+ * identical body is a replay of one signed request (valid for five minutes), so commands are
+ * de-duplicated by a hash of their body through the same deduper (and the same store).
+ *
  * When the store cannot answer (database unreachable), the event is handled anyway: a
  * diagnosis only reads, and dropping a person's request is worse than, at worst, one
  * duplicate report while the database is down.
  */
+import { createHash } from 'node:crypto';
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { SlackDeps } from '../deps.js';
 
+/** The de-duplication key of a slash command: a hash over its whole body, in a stable order. */
+export function commandDedupeKey(body: Record<string, unknown>): string {
+  const canonical = JSON.stringify(Object.keys(body).sort().map((key) => [key, body[key]]));
+  return `command:${createHash('sha256').update(canonical).digest('hex')}`;
+}
+
 export function dedupeEvents(deps: Pick<SlackDeps, 'dedupe' | 'log'>): Middleware<AnyMiddlewareArgs> {
-  return async ({ body, next, context }) => {
+  return async (args) => {
+    const { body, next, context } = args;
     const eventId = (body as { type?: unknown; event_id?: unknown }).type === 'event_callback' ? (body as { event_id?: unknown }).event_id : undefined;
     if (typeof eventId === 'string') {
       let first = true;
@@ -24,6 +36,22 @@ export function dedupeEvents(deps: Pick<SlackDeps, 'dedupe' | 'log'>): Middlewar
         deps.log.info({ eventId, retryNum: context.retryNum, retryReason: context.retryReason }, 'duplicate event ignored');
         return;
       }
+    }
+    const command = body as Record<string, unknown>;
+    if (typeof command.command === 'string') {
+      let first = true;
+      try {
+        first = await deps.dedupe.firstSeen(commandDedupeKey(command));
+      } catch (error) {
+        deps.log.warn({ err: { message: (error as Error).message } }, 'command de-duplication unavailable; handling the command');
+      }
+      if (first) {
+        await next();
+        return;
+      }
+      deps.log.info({ command: command.command }, 'replayed command ignored');
+      if ('ack' in args && typeof args.ack === 'function') await (args.ack as () => Promise<void>)();
+      return;
     }
     await next();
   };

@@ -9,6 +9,7 @@ import { APPROVE_ACTION, REJECT_ACTION, TEST_CREDENTIAL_ACTION, TEST_CREDENTIAL_
 import { appMentionListener } from './app-mention.js';
 import { approvalDecisionListener } from './approval-decision.js';
 import { dedupeEvents } from './dedupe-events.js';
+import { validatePayloads } from './validate-payloads.js';
 import { diagnoseThreadShortcutListener } from './diagnose-thread-shortcut.js';
 import { requestFixListener } from './request-fix.js';
 import { slashCommandListener } from './slash-command.js';
@@ -17,6 +18,7 @@ import { WATCH_DIAGNOSE_ACTION } from '../../watch/render.js';
 import { watchDiagnoseListener } from './watch-diagnose.js';
 
 export function registerListeners(app: App, deps: SlackDeps): void {
+  app.use(validatePayloads(deps));
   app.use(dedupeEvents(deps));
   app.command(SLASH_COMMAND, slashCommandListener(deps));
   app.event('app_mention', appMentionListener(deps));

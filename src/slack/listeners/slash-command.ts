@@ -5,7 +5,7 @@
  */
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { InputError } from '../../core/errors.js';
-import { parseTargetText, type Target } from '../../core/target.js';
+import { parseCommandText, type Target } from '../../core/target.js';
 import { isChannelAllowed } from '../channels.js';
 import type { SlackDeps } from '../deps.js';
 import { createSlackGateway } from '../gateway.js';
@@ -33,7 +33,8 @@ export function slashCommandListener(deps: SlackDeps) {
     }
     let target: Target;
     try {
-      target = parseTargetText(text);
+      // Bounded before parsing (core/limits MAX_COMMAND_TEXT), then linear: the ack is never late.
+      target = parseCommandText(text);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       await ack({ response_type: 'ephemeral', text: inputErrorText(error.message) });

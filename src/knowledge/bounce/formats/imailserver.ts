@@ -13,6 +13,7 @@ export const imailserver: FormatModule = {
     end: /^Original message follows/i,
   },
   notices: [
+    { text: /^Unknown user$|Invalid final delivery userid/i, reason: 'userunknown' },
     { text: /Delivery failed \d{1,4} attempts/i, reason: 'expired' },
     { text: /mailbox exceeds allowed size/i, reason: 'mailboxfull' },
   ],

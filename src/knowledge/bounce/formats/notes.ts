@@ -5,12 +5,12 @@ export const notes: FormatModule = {
   id: 'notes',
   name: 'Lotus Notes',
   source: 'Lotus Notes SMTP MTA delivery failure reports',
-  detect: { body: /-{3,} ?Failure Reasons ?-{3,}/i },
+  detect: { body: /-{3,}\s{0,4}Failure Reasons\s{0,4}-{3,}/i },
   blocks: {
-    start: /-{3,} ?Failure Reasons ?-{3,}/i,
+    start: /-{3,}\s{0,4}Failure Reasons\s{0,4}-{3,}/i,
     leadIsReason: true,
     recipient: /^\s{0,4}<?([^\s<>@]{1,64}@[A-Za-z0-9.-]{1,253}[A-Za-z])>?\s*$/,
-    end: /-{3,} ?Returned Message ?-{3,}/i,
+    end: /-{3,}\s{0,4}Returned Message\s{0,4}-{3,}/i,
   },
   notices: [{ text: /not listed in public Name (?:&|and) Address Book/i, reason: 'userunknown' }],
 };

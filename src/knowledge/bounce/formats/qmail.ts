@@ -15,7 +15,8 @@ export const qmail: FormatModule = {
     { text: /I'm not going to try again; this message has been in the queue too long/i, action: 'delayed' },
     { text: /Sorry, I couldn't find a mail exchanger or IP address/i, reason: 'notaccept' },
     { text: /but sender was rejected/i, command: 'MAIL' },
-    { text: /does not like recipient/i, command: 'RCPT' },
+    { text: /does not like recipient|most progress was RCPT TO response/i, command: 'RCPT' },
+    { text: /most progress was MAIL FROM response/i, command: 'MAIL' },
     { text: /failed on DATA command|failed after I sent the message/i, command: 'DATA' },
     { text: /but greeting failed/i, command: 'CONN' },
     // qmail-remote: the remote refused our HELO name; a refusal at HELO is "blocked" (KNOWLEDGE.md section 7).

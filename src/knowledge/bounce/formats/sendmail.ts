@@ -13,6 +13,8 @@ export const sendmail: FormatModule = {
     end: /-{3,} ?Transcript of session follows|-{3,} ?(?:Original|Unsent) message follows/i,
   },
   notices: [
+    // mail.local(8), the local delivery agent Sendmail runs, names an unknown local user in the transcript.
+    { text: /mail\.local: unknown user/i, reason: 'userunknown', anywhere: true },
     { text: /Warning: could not send message for past \d{1,4}|could not be delivered for \d{1,4} (?:days|hours)|Cannot send message (?:within|for) \d{1,4}/i, action: 'delayed' },
     { text: /\bDeferred:/i, action: 'delayed' },
   ],

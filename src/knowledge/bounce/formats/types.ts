@@ -40,6 +40,8 @@ export interface Notice {
   reason?: SisimaiReason;
   /** The SMTP command the wording implies. */
   command?: SmtpCommand;
+  /** The wording states the reason wherever it stands in the notice (a transcript line above the reply). */
+  anywhere?: boolean;
   /** The DSN action the wording implies (a delay warning is `delayed`). */
   action?: 'delayed' | 'failed';
 }

@@ -40,6 +40,7 @@ export const x3: FormatModule = {
     continuation: /^(?!={3})\s{0,30}\S/,
   },
   notices: [{ text: /was aborted after [\d.]{1,6} hour/i, reason: 'expired' }],
+  commands: [['RCPT', /SMTP:RCPT\b/], ['MAIL', /SMTP:MAIL\b/], ['DATA', /SMTP:DATA\b/]],
 };
 
 /** qmail-derived gateways: `Your mail message to the following address(es) could not be delivered.`, `<a>:`, `child status ...`. */

@@ -15,7 +15,8 @@ export interface TableReason {
 
 /** The reason a provider's own code table gives for this reply, if its host matches and a code does. */
 export function remoteHostReason(fragment: ReplyFragment, provider: Provider): TableReason | undefined {
-  const host = (fragment.remoteHost ?? '').toLowerCase();
+  // Without a remote host, the reporting MTA answered for its own mailboxes: its host chooses the table.
+  const host = (fragment.remoteHost ?? fragment.reportingHost ?? '').toLowerCase();
   const reporter = (fragment.reportingHost ?? '').toLowerCase();
   const text = fragment.text.slice(0, 2000);
   for (const table of REMOTE_HOST_TABLES) {

@@ -94,7 +94,14 @@ export const REMOTE_HOST_TABLES: readonly RemoteHostTable[] = [
     name: 'NTT docomo',
     hosts: /(?:^|\.)docomo\.ne\.jp$/,
     source: 'NTT docomo mail filter behaviour (refusal of the sender after DATA)',
-    codes: [{ id: 'unknown-user-after-data', command: /^DATA$/, text: /unknown user/i, reason: 'rejected' }],
+    // An X.2 status names the mailbox refusing (filtered); otherwise docomo's DATA-phase "unknown user" refuses the sender.
+    codes: [{ id: 'unknown-user-after-data', command: /^DATA$/, status: /^(?![45]\.2\.)/, text: /unknown user/i, reason: 'rejected' }],
+  },
+  {
+    name: 'KDDI (au, EZweb)',
+    hosts: /(?:^|\.)(?:ezweb\.ne\.jp|au\.com)$/,
+    source: 'au (KDDI) mail: unknown recipients are refused with "User unknown" by the EZweb MX',
+    codes: [{ id: 'user-unknown', status: /^(?![45]\.2\.)/, text: /User unknown/i, reason: 'userunknown' }],
   },
   {
     name: 'Mimecast',
