@@ -5,7 +5,7 @@
  * `--help`, `classify` on a corpus file, and a DNS-only diagnosis against the loopback DNS
  * server.
  *
- * npm runs under `nice`: the other test files' short DNS timeouts keep the CPU first.
+ * npm runs under `nice`, and this file runs apart from `npm test` (`npm run test:package`).
  *
  * The install is `npm ci --offline` of a lock derived from the project's own lock (its
  * runtime entries, exact versions), so it is deterministic and reads only the npm cache that
