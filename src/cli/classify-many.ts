@@ -4,12 +4,13 @@
  * one level deep plus subfolders (sorted), at most MAX_CLASSIFY_FILES files; hidden files are
  * skipped. A file that cannot be read is reported and counted, the others still run.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { LAYERS } from '../core/finding.js';
 import type { InterpretedReply } from '../core/replies.js';
-import { classificationToJson } from '../core/report-json.js';
+import { classificationToJson, SCHEMA_VERSION } from '../core/report-json.js';
+import { readFileBounded } from './bounded-read.js';
 import { interpretBounce } from '../knowledge/bounce/classify.js';
 
 export const MAX_CLASSIFY_FILES = 20_000;
@@ -77,9 +78,9 @@ export async function classifyFiles(files: readonly string[], readStdin: () => P
   for (const file of files) {
     let input: string | Buffer;
     try {
-      input = file === '-' ? await readStdin() : await readFile(file);
+      input = file === '-' ? await readStdin() : await readFileBounded(file);
     } catch (error) {
-      results.push({ file, replies: [], notes: [], error: (error as NodeJS.ErrnoException).code ?? (error as Error).message });
+      results.push({ file, replies: [], notes: [], error: error instanceof InputError ? error.message : ((error as NodeJS.ErrnoException).code ?? (error as Error).message) });
       continue;
     }
     const result = await interpretBounce(input);
@@ -131,8 +132,9 @@ export function renderSummaryText(summary: ClassifySummary): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function summaryToJson(summary: ClassifySummary): ClassifySummary {
+export function summaryToJson(summary: ClassifySummary): ClassifySummary & { schemaVersion: typeof SCHEMA_VERSION } {
   return {
+    schemaVersion: SCHEMA_VERSION,
     ...summary,
     byReason: Object.fromEntries(sortedCounts(summary.byReason)),
     byLayer: Object.fromEntries(sortedCounts(summary.byLayer)),

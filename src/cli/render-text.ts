@@ -1,6 +1,7 @@
 /** Terminal rendering of a report: one block per layer, colour only when asked (TTY). */
 import { type Finding, LAYER_TITLES, type Status } from '../core/finding.js';
 import type { Report } from '../core/report.js';
+import { oneLine } from '../core/sanitize.js';
 
 export const STATUS_MARKS: Record<Status, string> = {
   pass: '✓',
@@ -34,15 +35,17 @@ export function renderReportText(report: Report, options: TextRenderOptions): st
   const bold = (text: string): string => (options.colour ? `\u001b[1m${text}\u001b[22m` : text);
   const lines: string[] = [];
   const target = report.target;
-  const who = target.senderAddress ?? target.senderDomain;
-  const to = target.recipients.length > 0 ? ` → ${target.recipients.join(', ')}` : '';
+  // Every value from the report goes through oneLine/escapeControls: no escape sequence,
+  // carriage return or bidi override from DNS, AWS, a thread or a bounce reaches the terminal.
+  const who = oneLine(target.senderAddress ?? target.senderDomain);
+  const to = target.recipients.length > 0 ? ` → ${oneLine(target.recipients.join(', '))}` : '';
   const verdictStatus: Status = report.verdict;
   lines.push(`${bold(`maildiag ${who}${to}`)}  verdict: ${paint(verdictStatus, report.verdict.toUpperCase())}`);
   lines.push(
-    `run ${report.runId} · ${report.stats.durationMs} ms · ${report.stats.dnsQueries} DNS queries · ${report.stats.awsCalls} AWS calls`,
+    `run ${oneLine(report.runId)} · ${report.stats.durationMs} ms · ${report.stats.dnsQueries} DNS queries · ${report.stats.awsCalls} AWS calls`,
   );
-  if (report.rootCause) lines.push(`Likely root cause (${LAYER_TITLES[report.rootCause.layer]}): ${report.rootCause.summary}`);
-  for (const note of target.notes) lines.push(`note: ${note}`);
+  if (report.rootCause) lines.push(`Likely root cause (${LAYER_TITLES[report.rootCause.layer]}): ${oneLine(report.rootCause.summary)}`);
+  for (const note of target.notes) lines.push(`note: ${oneLine(note)}`);
   for (const layer of report.layers) {
     const findings = report.findings.filter((f) => f.layer === layer.layer);
     if (findings.length === 0) continue;
@@ -54,7 +57,7 @@ export function renderReportText(report: Report, options: TextRenderOptions): st
 }
 
 function renderFinding(finding: Finding, options: TextRenderOptions, paint: (s: Status, t: string) => string): string[] {
-  const head = `  ${paint(finding.status, STATUS_MARKS[finding.status])} ${finding.title}: ${finding.summary}`;
+  const head = `  ${paint(finding.status, STATUS_MARKS[finding.status])} ${oneLine(finding.title)}: ${oneLine(finding.summary)}`;
   const brief = (finding.status === 'pass' || finding.status === 'skipped') && !options.verbose;
   if (brief) return [head];
   const lines = [head];
@@ -63,14 +66,15 @@ function renderFinding(finding: Finding, options: TextRenderOptions, paint: (s: 
     const values = Array.isArray(item.value) ? item.value : [item.value];
     for (const [index, value] of values.entries()) {
       if (shown >= MAX_EVIDENCE_LINES) break;
-      lines.push(`      ${index === 0 ? `${item.label}: ` : ' '.repeat(item.label.length + 2)}${value}`);
+      const label = oneLine(item.label);
+      lines.push(`      ${index === 0 ? `${label}: ` : ' '.repeat(label.length + 2)}${oneLine(value)}`);
       shown += 1;
     }
   }
   const total = finding.evidence.reduce((n, item) => n + (Array.isArray(item.value) ? item.value.length : 1), 0);
   if (total > shown) lines.push(`      … ${total - shown} more evidence line${total - shown === 1 ? '' : 's'} (use --json for all)`);
-  if (finding.explanation) lines.push(`      Why: ${finding.explanation}`);
-  if (finding.fix) lines.push(`      Fix: ${finding.fix}`);
-  if (finding.remediation) lines.push(`      Action available in Slack: ${finding.remediation.kind}`);
+  if (finding.explanation) lines.push(`      Why: ${oneLine(finding.explanation)}`);
+  if (finding.fix) lines.push(`      Fix: ${oneLine(finding.fix)}`);
+  if (finding.remediation) lines.push(`      Action available in Slack: ${oneLine(finding.remediation.kind)}`);
   return lines;
 }

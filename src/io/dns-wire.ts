@@ -21,6 +21,7 @@ import dns from 'node:dns';
 import net from 'node:net';
 import dnsPacket, { type Answer, type DecodedPacket, type RecordType, type StringAnswer } from 'dns-packet';
 import { DnsLookupError, type DnsClient, type DnsErrorCode, type DnsRecordMap, type RRType } from '../core/ports.js';
+import { type DnsServerAddress, parseDnsServer } from '../core/dns-server.js';
 
 export interface WireDnsClientOptions {
   /** `host`, `host:port`, `[v6]:port` or a bare IPv6 address; default: the system's (`dns.getServers()`). */
@@ -31,11 +32,7 @@ export interface WireDnsClientOptions {
   tries?: number;
 }
 
-export interface DnsServerAddress {
-  host: string;
-  port: number;
-  family: 4 | 6;
-}
+export type { DnsServerAddress };
 
 const DEFAULT_TIMEOUT_MS = 2_000;
 const DEFAULT_TRIES = 2;
@@ -43,29 +40,7 @@ const DEFAULT_TRIES = 2;
 const EDNS_UDP_PAYLOAD = 1232;
 const MAX_CNAME_HOPS = 8;
 
-/** Parses one server entry; only IP addresses (a hostname would need DNS to reach DNS). */
-export function parseDnsServer(entry: string): DnsServerAddress {
-  const trimmed = entry.trim();
-  let host = trimmed;
-  let port = 53;
-  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(trimmed);
-  if (bracketed) {
-    host = bracketed[1]!;
-    if (bracketed[2] !== undefined) port = Number(bracketed[2]);
-  } else if (net.isIPv6(trimmed)) {
-    host = trimmed;
-  } else {
-    const hostPort = /^([^:]+):(\d+)$/.exec(trimmed);
-    if (hostPort) {
-      host = hostPort[1]!;
-      port = Number(hostPort[2]);
-    }
-  }
-  const family = net.isIP(host);
-  if (family === 0) throw new TypeError(`DNS server "${entry}" is not an IP address (optionally with :port)`);
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new TypeError(`DNS server "${entry}" has an invalid port`);
-  return { host, port, family: family as 4 | 6 };
-}
+export { parseDnsServer };
 
 /** RFC 4343: DNS compares ASCII letters case-insensitively and every other byte exactly. */
 function asciiLower(value: string): string {
@@ -89,6 +64,8 @@ export function validateQueryName(name: string): string | undefined {
   if (name === '.') return name;
   const bare = name.endsWith('.') ? name.slice(0, -1) : name;
   if (bare === '' || Buffer.byteLength(bare, 'utf8') > 253) return undefined;
+  // A NUL byte is legal on the wire but never in a mail domain; refused at once (BADNAME), not sent.
+  if (bare.includes('\0')) return undefined;
   for (const label of bare.split('.')) {
     const bytes = Buffer.byteLength(label, 'utf8');
     if (bytes < 1 || bytes > 63) return undefined;
@@ -328,4 +305,20 @@ export function createWireDnsClient(options: WireDnsClientOptions = {}): DnsClie
       throw new DnsLookupError('TIMEOUT', name, type);
     },
   };
+}
+
+/**
+ * The decoder on its own, for the fuzz suite: what one datagram means for a question (asked
+ * with message id `id`). `undefined` when it is not our reply (garbage, spoofed, stale);
+ * otherwise the shaped records or the DNS error code. Never throws.
+ */
+export function decodeDnsReply<T extends RRType>(
+  raw: Buffer,
+  id: number,
+  question: { name: string; type: T },
+): { records: DnsRecordMap[T] } | { error: DnsErrorCode } | undefined {
+  const packet = matchReply(raw, id, question);
+  if (!packet) return undefined;
+  const outcome = interpret(packet, question);
+  return outcome.kind === 'records' ? { records: shape<T>(outcome.answers) } : { error: outcome.code };
 }

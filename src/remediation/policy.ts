@@ -77,7 +77,7 @@ export async function authorizeDecision(input: {
   const { policy, directory, actor, request, decision, now } = input;
   if (!isRemediationEnabled(policy)) return { allowed: false, code: 'remediation-disabled', message: DISABLED_MESSAGE };
   if (request.state !== 'pending') {
-    return { allowed: false, code: 'already-decided', message: `This request is already ${request.state}${request.decidedBy ? ` (by <@${request.decidedBy}>)` : ''}.` };
+    return { allowed: false, code: 'already-decided', message: alreadyDecidedText(request) };
   }
   if (isExpired(request, now)) return { allowed: false, code: 'expired', message: `This request expired at ${request.expiresAt}. Request the fix again if it is still needed.` };
   if (decision === 'reject' && actor === request.requestedBy) return { allowed: true };
@@ -104,4 +104,16 @@ export async function authorizeDecision(input: {
     }
   }
   return { allowed: true };
+}
+
+/**
+ * The one wording for "someone (or something) got there first", for every loser of a race:
+ * the bot itself (expiry, an interrupted run) is named in words, never as a broken `<@system>`.
+ */
+export function alreadyDecidedText(request: Pick<ApprovalRequest, 'state' | 'decidedBy'> | undefined): string {
+  const state = request?.state ?? 'decided';
+  const by = request?.decidedBy;
+  const who = by === undefined ? '' : by === 'system' ? ' (by maildiag itself)' : ` (by <@${by}>)`;
+  const once = state === 'executing' ? '; it runs once' : '';
+  return `This request is already ${state}${who}${once}.`;
 }

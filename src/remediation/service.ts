@@ -11,7 +11,7 @@ import { type ActionResult, type SmtpVerificationSettings, planFirstStep, rechec
 import { describeAuth } from './actions/smtp-verify.js';
 import { type ApprovalRequest, type AuditEvent, type RemediationAction, actionResource, describeAction, isTerminal } from './model.js';
 import type { RemediationOffer } from './offers.js';
-import { type ApprovalPolicy, type ApproverDirectory, DISABLED_MESSAGE, approverMentions, authorizeDecision, expiresAt, isExpired, isRemediationEnabled } from './policy.js';
+import { alreadyDecidedText, type ApprovalPolicy, type ApproverDirectory, DISABLED_MESSAGE, approverMentions, authorizeDecision, expiresAt, isExpired, isRemediationEnabled } from './policy.js';
 import type { CredentialPresenter, RemediationGateways, SmtpEndpoint } from './ports.js';
 import { type Secret, scrubSecrets } from './secret.js';
 import type { RemediationStore } from './store.js';
@@ -337,7 +337,7 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
         const current = await store.getRequest(request.id);
         await audit(request, 'refused', actor, `approve ignored: already ${current?.state ?? 'decided'}`);
         await safely('tell lost', () =>
-          notifier.tellPrivately(actor, thread, `This request is already ${current?.state ?? 'decided'}${current?.decidedBy ? ` (approved by <@${current.decidedBy}>)` : ''}; it runs once.`),
+          notifier.tellPrivately(actor, thread, alreadyDecidedText(current)),
         );
         return 'lost-race';
       }

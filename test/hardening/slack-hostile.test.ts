@@ -9,6 +9,8 @@ import { startAwsEndpoint, canonicalScenario, type TestAwsEndpoint } from '../su
 import { appMentionEnvelope, buttonClickPayload, commandFields, signSlackRequest } from '../support/slack-requests.js';
 import { BOT_USER_ID, CHANNEL, type Harness, SECRETS, startHarness, USER } from '../slack/harness.js';
 import { REQUEST_FIX_ACTION } from '../../src/slack/ids.js';
+import { CREDENTIAL_TEST_LIMITS } from '../../src/slack/listeners/test-credential.js';
+import { TEST_CREDENTIAL_VIEW } from '../../src/slack/render/approval.js';
 
 let h: Harness | undefined;
 let aws: TestAwsEndpoint | undefined;
@@ -171,5 +173,55 @@ describe('long and wide commands (defects 2 and 3)', () => {
     const asked = new Set(aws.callsOf('GetAccessKeyLastUsed').map((c) => String(c.params.AccessKeyId)));
     expect(asked.size).toBeLessThanOrEqual(TARGET_CAPS.smtpUsers);
     expect(aws.calls.length).toBeLessThan(100);
+  });
+});
+
+describe('"Test a credential" (defect 9)', () => {
+  const submission = (channel: string, username = 'AKIAIOSFODNN7EXAMPLE', user = USER) => ({
+    type: 'view_submission',
+    team: { id: 'T0TEST', domain: 'test' },
+    user: { id: user, username: 'agent', team_id: 'T0TEST' },
+    api_app_id: 'A0TEST',
+    trigger_id: 'trigger-submit',
+    view: {
+      id: 'V0MODAL',
+      type: 'modal',
+      callback_id: TEST_CREDENTIAL_VIEW,
+      private_metadata: JSON.stringify({ channel, threadTs: '1699999000.000100' }),
+      state: {
+        values: {
+          smtp_username: { value: { type: 'plain_text_input', value: username } },
+          smtp_password: { value: { type: 'plain_text_input', value: 'not-a-real-password-loopback' } },
+          smtp_region: { value: { type: 'plain_text_input', value: 'us-east-1' } },
+        },
+      },
+    },
+  });
+
+  it('re-checks the channel allow-list at submission (private_metadata is not trusted)', async () => {
+    h = await startHarness({ env: { MAILDIAG_ALLOWED_CHANNELS: CHANNEL } });
+    const response = await h.requests.interactive(submission('C0ELSEWHERE'));
+    expect(response.json).toMatchObject({ response_action: 'errors' });
+    expect(JSON.stringify(response.json)).toContain('not allowed for this channel');
+    expect(h.logs.lines.some((l) => l.msg === 'credential test refused' && l.reason === 'channel not allowed')).toBe(true);
+  });
+
+  it(`limits tests per user (${CREDENTIAL_TEST_LIMITS.perUser.limit} a minute) with a private "try again in N s"`, async () => {
+    h = await startHarness();
+    for (let i = 0; i < CREDENTIAL_TEST_LIMITS.perUser.limit; i += 1) {
+      expect((await h.requests.interactive(submission(CHANNEL, `AKIAIOSFODNN7EXAMPL${i}`))).body).toBe('');
+    }
+    const refused = await h.requests.interactive(submission(CHANNEL, 'AKIAIOSFODNN7EXAMPLX'));
+    expect(refused.json).toMatchObject({ response_action: 'errors' });
+    expect(JSON.stringify(refused.json)).toMatch(/Too many credential tests \(per-user\); try again in \d+ s\./);
+  });
+
+  it(`limits tests per SMTP username (${CREDENTIAL_TEST_LIMITS.perUsername.limit} per five minutes) across users`, async () => {
+    h = await startHarness();
+    for (let i = 0; i < CREDENTIAL_TEST_LIMITS.perUsername.limit; i += 1) {
+      expect((await h.requests.interactive(submission(CHANNEL, 'AKIAIOSFODNN7EXAMPLE', `U0USER${i}`))).body).toBe('');
+    }
+    const refused = await h.requests.interactive(submission(CHANNEL, 'AKIAIOSFODNN7EXAMPLE', 'U0ANOTHER'));
+    expect(JSON.stringify(refused.json)).toMatch(/per-username\); try again in \d+ s/);
   });
 });

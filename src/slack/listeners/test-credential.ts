@@ -13,7 +13,10 @@ import type {
 } from '@slack/bolt';
 import { isSesRegion } from '../../core/regions.js';
 import { Secret } from '../../remediation/secret.js';
+import { z } from 'zod';
+import { isChannelAllowed } from '../channels.js';
 import type { SlackDeps } from '../deps.js';
+import { createRateLimiter } from '../rate-limit.js';
 import { TEST_CREDENTIAL_FIELDS, type TestCredentialMetadata, renderTestCredentialModal } from '../render/approval.js';
 
 type ViewsOpenView = Parameters<AllMiddlewareArgs['client']['views']['open']>[0]['view'];
@@ -31,7 +34,22 @@ export function testCredentialButtonListener(deps: SlackDeps) {
   };
 }
 
+/**
+ * Limits on "Test a credential" (each test is one real SMTP AUTH against SES, and its outcome
+ * a post in the thread): per user, per SMTP username, and per channel for the posts.
+ */
+export const CREDENTIAL_TEST_LIMITS = {
+  perUser: { limit: 3, windowMs: 60_000 },
+  perUsername: { limit: 3, windowMs: 5 * 60_000 },
+  perChannel: { limit: 10, windowMs: 60 * 60_000 },
+} as const;
+
+const metadataSchema = z.object({ channel: z.string().min(1).max(64), threadTs: z.string().min(1).max(32) });
+
 export function testCredentialSubmitListener(deps: SlackDeps) {
+  const perUser = createRateLimiter(CREDENTIAL_TEST_LIMITS.perUser);
+  const perUsername = createRateLimiter(CREDENTIAL_TEST_LIMITS.perUsername);
+  const perChannel = createRateLimiter(CREDENTIAL_TEST_LIMITS.perChannel);
   return async ({ ack, view, body }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
     const values = view.state.values;
     const read = (field: keyof typeof TEST_CREDENTIAL_FIELDS): string =>
@@ -47,14 +65,38 @@ export function testCredentialSubmitListener(deps: SlackDeps) {
       await ack({ response_action: 'errors', errors });
       return;
     }
-    await ack();
-    const approval = deps.approval;
+    // private_metadata is set by us but only signature-protected: its shape and its channel
+    // are checked again here, at submission.
     let metadata: TestCredentialMetadata;
     try {
-      metadata = JSON.parse(view.private_metadata) as TestCredentialMetadata;
+      const parsed = metadataSchema.safeParse(JSON.parse(view.private_metadata));
+      if (!parsed.success) throw new Error('bad metadata');
+      metadata = parsed.data;
     } catch {
+      deps.log.warn({ user: body.user.id }, 'refused: credential test with malformed metadata');
+      await ack({ response_action: 'errors', errors: { [TEST_CREDENTIAL_FIELDS.username.block]: 'This form is out of date; open it again from the report.' } });
       return;
     }
+    const refuse = async (reason: string, message: string): Promise<void> => {
+      deps.log.info({ user: body.user.id, channel: metadata.channel, reason }, 'credential test refused');
+      await ack({ response_action: 'errors', errors: { [TEST_CREDENTIAL_FIELDS.username.block]: message } });
+    };
+    if (!isChannelAllowed(deps.allowedChannels, metadata.channel)) {
+      await refuse('channel not allowed', 'Credential tests are not allowed for this channel.');
+      return;
+    }
+    for (const [reason, decision] of [
+      ['per-user limit', perUser.take(body.user.id)],
+      ['per-username limit', perUsername.take(username)],
+      ['per-channel limit', perChannel.take(metadata.channel)],
+    ] as const) {
+      if (!decision.ok) {
+        await refuse(reason, `Too many credential tests (${reason.replace(' limit', '')}); try again in ${decision.retryAfterSeconds} s.`);
+        return;
+      }
+    }
+    await ack();
+    const approval = deps.approval;
     if (!approval) return;
     await approval.service.testCredential({ thread: metadata, user: body.user.id, region, username, password: new Secret(password) });
   };

@@ -3,11 +3,20 @@
  * through `escapeMrkdwn` before it reaches a message, so a TXT record or a pasted line can
  * never become `<!channel>`, a user mention or a forged `<https://...|link>`.
  */
+import { oneLine } from '../../core/sanitize.js';
 
-/** Slack's control characters in mrkdwn are exactly &, < and > (docs: "Escaping text"). */
+/**
+ * One value for mrkdwn. Slack's control characters are exactly &, < and > (docs: "Escaping
+ * text"); besides those, what an untrusted value could use to reshape a report is neutralised:
+ * line breaks are shown as ` ⏎ ` (a value can never start a line of its own, such as a forged
+ * ":white_check_mark: *Relay: all checks passed*"), runs of three backticks become U+02CB
+ * (a value can never open or close a code block), and control characters and bidi overrides
+ * are shown as escapes (core/sanitize).
+ */
 export function escapeMrkdwn(text: string): string {
   return (
-    text
+    oneLine(text)
+      .replace(/`{3,}/g, (run) => 'ˋ'.repeat(run.length))
       .replace(/&/g, '&amp;')
       .replace(/</g, '&lt;')
       .replace(/>/g, '&gt;')
@@ -49,8 +58,8 @@ export function escapeWithin(text: string, max: number): string {
  * would close the code span early), cut so no entity is split and the result fits `max`.
  */
 export function inlineCode(value: string, max: number): string {
-  const oneLine = value.replace(/\r?\n/g, ' ⏎ ').replace(/`/g, 'ˋ');
-  return `\`${escapeWithin(oneLine, max)}\``;
+  const single = value.replace(/\r?\n/g, ' ⏎ ').replace(/`/g, 'ˋ');
+  return `\`${escapeWithin(single, max)}\``;
 }
 
 /**
