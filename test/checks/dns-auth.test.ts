@@ -81,7 +81,7 @@ interface Run {
 
 function newRun(targetInit: Partial<Target> & { senderDomain: string }): Run {
   const counters = newCounters();
-  const dns = createRunDns(createDnsClient({ servers: [server.address], timeoutMs: 100, tries: 1 }), counters);
+  const dns = createRunDns(createDnsClient({ servers: [server.address], timeoutMs: 1_000, tries: 1 }), counters);
   const ctx = createRunContext({ target: { ...emptyTarget(targetInit.senderDomain), ...targetInit }, dns, counters });
   const start = server.queries.length;
   return { ctx, lookups: dns.lookups, serverQueries: () => server.queries.slice(start).map((q) => `${q.type} ${q.name}`) };

@@ -27,7 +27,7 @@ async function run(target: Target) {
   const counters = newCounters();
   const ctx = createRunContext({
     target,
-    dns: createRunDns(createDnsClient({ servers: [server.address], timeoutMs: 200, tries: 1 }), counters),
+    dns: createRunDns(createDnsClient({ servers: [server.address], timeoutMs: 1_000, tries: 1 }), counters),
     counters,
   });
   return runDiagnosis([recipientLayer], ctx);
@@ -140,7 +140,7 @@ describe('recipient layer: replies SES recorded in message insights', () => {
       const counters = newCounters();
       const ctx = createRunContext({
         target: withRecipients(RECIPIENT_ADDRESS),
-        dns: createRunDns(createDnsClient({ servers: [server.address], timeoutMs: 200, tries: 1 }), counters),
+        dns: createRunDns(createDnsClient({ servers: [server.address], timeoutMs: 1_000, tries: 1 }), counters),
         counters,
         aws: createAwsGateways({ endpoint: endpoint.url, credentials: BOT_CREDENTIALS, maxAttempts: 1 }, counters),
       });
@@ -167,7 +167,7 @@ describe('recipient layer: replies of a message named in the input', () => {
       const counters = newCounters();
       const ctx = createRunContext({
         target: { ...withRecipients(RECIPIENT_ADDRESS), messageIds: [BOUNCE_MESSAGE_ID] },
-        dns: createRunDns(createDnsClient({ servers: [server.address], timeoutMs: 200, tries: 1 }), counters),
+        dns: createRunDns(createDnsClient({ servers: [server.address], timeoutMs: 1_000, tries: 1 }), counters),
         counters,
         aws: createAwsGateways({ endpoint: endpoint.url, credentials: BOT_CREDENTIALS, maxAttempts: 1 }, counters),
       });

@@ -57,7 +57,7 @@ afterEach(() => {
 });
 
 function client(servers = [server.address], tries = 1) {
-  return createWireDnsClient({ servers, timeoutMs: 100, tries });
+  return createWireDnsClient({ servers, timeoutMs: 1_000, tries });
 }
 
 async function failure(promise: Promise<unknown>): Promise<DnsLookupError> {
