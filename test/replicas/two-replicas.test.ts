@@ -118,6 +118,23 @@ describe.skipIf(!server)('two replicas sharing PostgreSQL', { timeout: 90_000 },
     expect(await w.owner.getRequest(requestId)).toMatchObject({ state: 'interrupted' });
   });
 
+  it('a live replica renews its lease through a verification longer than the lease: B never interrupts it', async () => {
+    const w = await start();
+    w.smtp_refuse.always = true;
+    const [a, b] = await Promise.all([w.startReplica('A'), w.startReplica('B')]);
+    const offer = await w.offer({ kind: 'rotate-smtp-credential', iamUser: SMTP_USER, region: 'us-east-1', oldAccessKeyId: ROTATED_KEY_ID });
+    const requestId = await w.requestFix(a, offer.id);
+    await w.click(a, { actionId: APPROVE_ACTION, value: requestId, user: APPROVER });
+    // The second AUTH attempt comes 5 s after the first: more than two leases (2 s) later.
+    await w.slack.waitFor((call) => call.method === 'views.update' && JSON.stringify(call.args).includes('attempt 2 of'), 'the second AUTH attempt', 30_000);
+    expect(await w.owner.getRequest(requestId)).toMatchObject({ state: 'executing' });
+    w.smtp_refuse.always = false; // IAM has propagated: the next attempt is accepted
+    expect((await a.waitFor(decided(requestId, APPROVER), 'the rotation on A', 45_000)).outcome).toBe('succeeded');
+    expect(await w.owner.getRequest(requestId)).toMatchObject({ state: 'succeeded' });
+    expect(b.lines.some((l) => l.msg === 'remediation interrupted')).toBe(false);
+    expect(w.aws.callsOf('CreateAccessKey')).toHaveLength(1);
+  });
+
   it('audit rows cannot be updated or deleted by the app role, nor can it lift the trigger', async () => {
     const w = await start();
     const request = await w.owner.createRequest({

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { generate } from 'selfsigned';
 
 const run = promisify(execFile);
 
@@ -38,6 +39,16 @@ export interface TestPostgres {
   start(): Promise<void>;
   /** Stops the server and removes its directory. */
   destroy(): Promise<void>;
+  /** With `tls`: the server certificate (PEM), to trust as MAILDIAG_DATABASE_CA. */
+  ca: string | undefined;
+}
+
+export interface TestPostgresOptions {
+  /**
+   * Serve TLS with a freshly generated self-signed certificate whose only name is the DNS
+   * name `localhost` (so 127.0.0.1 fails a host-name check and `localhost` passes).
+   */
+  tls?: boolean;
 }
 
 export type TestPostgresResult = { ok: true; pg: TestPostgres } | { ok: false; reason: string };
@@ -95,7 +106,7 @@ function runAs(): RunAs | string {
 }
 
 /** Starts a cluster, or says why it cannot. */
-export async function startTestPostgres(): Promise<TestPostgresResult> {
+export async function startTestPostgres(options: TestPostgresOptions = {}): Promise<TestPostgresResult> {
   const bin = findBinDir();
   if (!bin) return { ok: false, reason: 'no PostgreSQL server binaries found (install the Debian `postgresql` package, or set MAILDIAG_TEST_PG_BIN)' };
   const as = runAs();
@@ -120,11 +131,34 @@ export async function startTestPostgres(): Promise<TestPostgresResult> {
     return { ok: false, reason: `initdb failed: ${(error as { stderr?: string }).stderr?.trim() || (error as Error).message}` };
   }
 
+  let tlsSettings = '';
+  let ca: string | undefined;
+  if (options.tls) {
+    const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
+      keySize: 2048,
+      algorithm: 'sha256',
+      extensions: [
+        { name: 'basicConstraints', cA: false },
+        { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }] },
+      ],
+    });
+    const certFile = join(dir, 'server.crt');
+    const keyFile = join(dir, 'server.key');
+    writeFileSync(certFile, pems.cert);
+    writeFileSync(keyFile, pems.private, { mode: 0o600 });
+    if (as.uid !== undefined && as.gid !== undefined) {
+      chownSync(certFile, as.uid, as.gid);
+      chownSync(keyFile, as.uid, as.gid);
+    }
+    ca = pems.cert;
+    tlsSettings = ` -c ssl=on -c ssl_cert_file=${certFile} -c ssl_key_file=${keyFile}`;
+  }
+
   let port = 0;
   let running = false;
   const pgCtl = (args: string[]) => exec('pg_ctl', ['-D', dataDir, ...args], dir);
   const start = async (): Promise<void> => {
-    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200${tlsSettings}`;
     await pgCtl(['-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
     running = true;
   };
@@ -165,6 +199,7 @@ export async function startTestPostgres(): Promise<TestPostgresResult> {
   let databases = 0;
   const handle: TestPostgres = {
     host,
+    ca,
     get port() {
       return port;
     },
@@ -196,8 +231,8 @@ export async function startTestPostgres(): Promise<TestPostgresResult> {
  * For a test file: starts a cluster or explains the skip on stderr (once), and fails instead
  * of skipping when MAILDIAG_REQUIRE_POSTGRES=1.
  */
-export async function postgresForSuite(suite: string): Promise<TestPostgres | undefined> {
-  const result = await startTestPostgres();
+export async function postgresForSuite(suite: string, options: TestPostgresOptions = {}): Promise<TestPostgres | undefined> {
+  const result = await startTestPostgres(options);
   if (result.ok) return result.pg;
   if (process.env.MAILDIAG_REQUIRE_POSTGRES === '1') throw new Error(`${suite}: PostgreSQL is required here (MAILDIAG_REQUIRE_POSTGRES=1) but could not be started: ${result.reason}`);
   process.stderr.write(`\n[skip] ${suite}: PostgreSQL tests skipped: ${result.reason}\n`);

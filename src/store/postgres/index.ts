@@ -47,6 +47,9 @@ function isConnectionSqlState(code: string | undefined): boolean {
   return code !== undefined && (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300');
 }
 
+/** Node's certificate verification codes. */
+const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|UNABLE_TO_|CERT_)/;
+
 /**
  * Errors from pg that are not a DatabaseError (refused, reset, timed out, terminated) or
  * that carry a connection SQLSTATE become StoreUnavailableError; other DatabaseErrors (a
@@ -56,6 +59,9 @@ export function classifyPgError(error: unknown, where: string): unknown {
   if (error instanceof StoreUnavailableError || error instanceof StoreSchemaError) return error;
   if (error instanceof pg.DatabaseError && !isConnectionSqlState(error.code)) return error;
   const code = error instanceof pg.DatabaseError ? error.code : (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== undefined && TLS_CODES.test(code)) {
+    return new StoreUnavailableError(`The database at MAILDIAG_DATABASE_URL (${where}) failed the TLS check: ${code} (check sslmode and MAILDIAG_DATABASE_CA).`, { cause: error });
+  }
   const reason = code ?? (error instanceof Error ? error.message : 'no answer');
   return new StoreUnavailableError(`The database at MAILDIAG_DATABASE_URL (${where}) is unreachable: ${reason}.`, { cause: error });
 }
