@@ -8,6 +8,7 @@ import { benchDnsLayer, formatDnsBench } from './bench-dns.js';
 import { benchE2e, formatE2eBench } from './bench-e2e.js';
 import { benchEvents, formatEventsBench } from './bench-events.js';
 import { benchSlackCanonical, formatSlackBench, type SlackBenchRow } from './bench-slack.js';
+import { benchStore, formatStoreBench } from './bench-store.js';
 
 const DNS_LATENCY_MS = 20;
 const verbose = process.argv.includes('--verbose');
@@ -43,6 +44,9 @@ await section('endToEnd', () => benchE2e({ runs: 5, fleetSize: 50 }), (value) =>
 
 // Issue 16: the watch, 10,000 mixed SES events from a preloaded queue, and the Slack posts they make.
 await section('watchEvents', () => benchEvents(), formatEventsBench);
+
+// Issue 14: 1,000 approve/claim cycles raced by two processes, SQLite file and PostgreSQL.
+await section('storeClaims', () => benchStore(1_000), formatStoreBench);
 
 await mkdir('bench-results', { recursive: true });
 const file = `bench-results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;

@@ -209,7 +209,7 @@ export interface ComposedApp {
   watch: Watch | undefined;
   /** Starts the receiver, the metrics listener (MAILDIAG_METRICS_PORT) and the expiry sweeper. */
   start(options?: { port?: number }): Promise<{ port: number | undefined; metricsPort?: number }>;
-  stop(options?: { drainMs?: number }): Promise<void>;
+  stop(options?: { drainMs?: number; cancelMs?: number }): Promise<void>;
 }
 
 const realDelay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

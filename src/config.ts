@@ -3,6 +3,7 @@
  * setting fails at start with a message naming the variable.
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from './core/errors.js';
 import type { EngineSettings } from './core/ports.js';
@@ -46,6 +47,15 @@ const hostPort = z
     }
     return { host: match[1].replace(/^\[|\]$/g, ''), port };
   });
+
+/**
+ * Diagnoses mostly wait on DNS, AWS and SMTP; their CPU (a few ms each) shares the one thread
+ * that acks Slack. Four per core keeps acks fast under a burst (README, "Benchmarks").
+ */
+export function defaultMaxConcurrentRuns(cpus: number = availableParallelism()): number {
+  return Math.max(2, 4 * cpus);
+}
+export const DEFAULT_MAX_QUEUED_RUNS = 200;
 
 const engineSchema = z.object({
   MAILDIAG_REGIONS: z
@@ -115,6 +125,8 @@ const appSchema = engineSchema.extend({
   MAILDIAG_EXECUTION_LEASE_SECONDS: positiveInt(30),
   MAILDIAG_SECRET_ARN: z.string().regex(/^arn:aws[\w-]*:secretsmanager:/, 'must be a Secrets Manager ARN').optional(),
   MAILDIAG_REMEDIATION_ROLE_ARN: z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\//, 'must be an IAM role ARN').optional(),
+  MAILDIAG_MAX_CONCURRENT_RUNS: positiveInt(defaultMaxConcurrentRuns()),
+  MAILDIAG_MAX_QUEUED_RUNS: positiveInt(DEFAULT_MAX_QUEUED_RUNS),
   MAILDIAG_METRICS_PORT: z.string().regex(/^\d{1,5}$/, 'must be a port number').transform(Number).refine((port) => port < 65536, 'must be a port number below 65536').optional(),
   ...watchEnvShape,
 });
@@ -144,6 +156,8 @@ export interface AppConfig extends EngineConfig {
   store: StoreConfig;
   secretArn: string | undefined;
   remediationRoleArn: string | undefined;
+  /** The run queue (src/slack/run-queue.ts). */
+  runs: { maxConcurrent: number; maxQueued: number };
   /** A separate listener for GET /metrics (Socket Mode, or to keep metrics off the public port); 0 = any free port. */
   metrics: { port: number | undefined };
   /** SES events from SQS and the scheduled audit (src/watch). */
@@ -228,6 +242,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     },
     secretArn: parsed.MAILDIAG_SECRET_ARN,
     remediationRoleArn: parsed.MAILDIAG_REMEDIATION_ROLE_ARN,
+    runs: { maxConcurrent: parsed.MAILDIAG_MAX_CONCURRENT_RUNS, maxQueued: parsed.MAILDIAG_MAX_QUEUED_RUNS },
     metrics: { port: parsed.MAILDIAG_METRICS_PORT },
     watch,
   };

@@ -1,7 +1,8 @@
 /**
  * The Slack app's entry: configuration from the environment (and `.env` for local runs),
  * validated once; the HTTP receiver (with GET /healthz) or Socket Mode; graceful shutdown
- * on SIGTERM/SIGINT (stop taking requests, let runs in flight post their reports).
+ * on SIGTERM/SIGINT (stop taking requests, let runs in flight post their reports, tell queued
+ * runs that cannot start in time that they were cancelled).
  */
 import { config as loadDotenv } from 'dotenv';
 import { type AppConfig, loadAppConfig } from './config.js';
@@ -10,7 +11,9 @@ import { createLogger } from './log.js';
 import { composeApp } from './compose.js';
 import { StoreSchemaError, StoreUnavailableError } from './store/errors.js';
 
-const SHUTDOWN_DRAIN_MS = 25_000;
+/** Within a 30 s grace period: queued runs may still start for 20 s, then are told they were cancelled. */
+const SHUTDOWN_DRAIN_MS = 20_000;
+const SHUTDOWN_CANCEL_MS = 5_000;
 
 loadDotenv({ quiet: true });
 
@@ -48,7 +51,7 @@ const shutdown = (signal: NodeJS.Signals | 'uncaughtException', exitCode = 0): v
   if (stopping) return;
   stopping = true;
   log.info({ signal }, 'shutting down');
-  composed.stop({ drainMs: SHUTDOWN_DRAIN_MS }).then(
+  composed.stop({ drainMs: SHUTDOWN_DRAIN_MS, cancelMs: SHUTDOWN_CANCEL_MS }).then(
     () => process.exit(exitCode),
     (error: unknown) => {
       log.error({ err: error }, 'error while shutting down');

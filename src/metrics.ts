@@ -27,6 +27,8 @@ export interface DiagnosisMetrics {
 export interface RunGaugeSources {
   active(): number;
   queued?(): number;
+  /** Requests refused with "busy" since start (the run queue was full). */
+  refused?(): number;
 }
 
 export interface Metrics {
@@ -162,6 +164,16 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     registers,
     collect() {
       this.set(runSources?.queued?.() ?? 0);
+    },
+  });
+  new Counter({
+    name: 'maildiag_runs_refused_total',
+    help: 'Requests answered "busy" because the run queue was full (MAILDIAG_MAX_QUEUED_RUNS).',
+    registers,
+    collect() {
+      // The queue keeps the count; the counter mirrors it at scrape time.
+      this.reset();
+      this.inc(runSources?.refused?.() ?? 0);
     },
   });
 

@@ -19,7 +19,7 @@ import { createEventDeduper, type EventDeduper } from './event-dedupe.js';
 import { registerListeners } from './listeners/index.js';
 import { guardHttpReceiver } from './receiver-guard.js';
 import { realScheduler, type Scheduler } from './progress.js';
-import { createRunTracker } from './run-tracker.js';
+import { createRunQueue, type RunQueue } from './run-queue.js';
 import { defaultThreadExtractor, type ThreadExtractor } from './thread-extraction.js';
 
 export interface SlackAppDeps {
@@ -37,6 +37,8 @@ export interface SlackAppDeps {
   retryConfig?: webApi.RetryOptions;
   /** Minimum time between two posts in one channel (default 1 s; tests use 0). */
   postIntervalMs?: number;
+  /** Defaults to a queue with the configured limits (MAILDIAG_MAX_CONCURRENT_RUNS, MAILDIAG_MAX_QUEUED_RUNS). */
+  runQueue?: RunQueue;
   /** Resolves when the shared store answers (GET /healthz turns 503 when it throws). */
   storeHealth?: () => Promise<void>;
   /** Builds the approval flow over the app's Web API client (it posts and opens modals). */
@@ -51,8 +53,11 @@ export interface SlackAppHandle {
   deps: SlackDeps;
   /** Starts the receiver; `port` overrides the configured one (0 = any free port). */
   start(options?: { port?: number }): Promise<{ port: number | undefined }>;
-  /** Stops accepting requests (health turns 503), then waits up to `drainMs` for runs in flight. */
-  stop(options?: { drainMs?: number }): Promise<void>;
+  /**
+   * Stops accepting requests (health turns 503), lets queued runs start and finish for up to
+   * `drainMs`, then tells the runs that never started that they were cancelled (up to `cancelMs`).
+   */
+  stop(options?: { drainMs?: number; cancelMs?: number }): Promise<void>;
 }
 
 export const HEALTH_PATH = '/healthz';
@@ -72,7 +77,13 @@ export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackApp
     progressIntervalMs: input.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
     scheduler: input.scheduler ?? realScheduler,
     newRunId: input.newRunId ?? newRunId,
-    runs: createRunTracker(),
+    runs:
+      input.runQueue ??
+      createRunQueue({
+        maxConcurrent: config.runs.maxConcurrent,
+        maxQueued: config.runs.maxQueued,
+        onError: (error) => log.error({ err: error }, 'run queue: a run failed unexpectedly'),
+      }),
     pacer: createChannelPacer(input.postIntervalMs ?? SLACK_POST_INTERVAL_MS),
     ...(input.onRunFinished ? { onRunFinished: input.onRunFinished } : {}),
   };
@@ -82,8 +93,19 @@ export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackApp
     // 503 while draining, and while the store cannot be reached (a replica that cannot record decisions).
     const store = draining || !input.storeHealth ? undefined : await input.storeHealth().then(() => true, () => false);
     const ok = !draining && store !== false;
+    const runs = deps.runs.stats();
     res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ ok, activeRuns: deps.runs.active, ...(store === undefined ? {} : { store: store ? 'ok' : 'unreachable' }) }));
+    res.end(
+      JSON.stringify({
+        ok,
+        activeRuns: runs.active,
+        queuedRuns: runs.queued,
+        maxConcurrentRuns: runs.maxConcurrent,
+        maxQueuedRuns: runs.maxQueued,
+        refusedRuns: runs.refused,
+        ...(store === undefined ? {} : { store: store ? 'ok' : 'unreachable' }),
+      }),
+    );
   };
   const logger = boltLogger(input.log);
   const mode = config.slack.mode;
@@ -124,10 +146,11 @@ export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackApp
   app.error(async (error) => {
     log.error({ err: error }, 'unhandled error in a listener');
   });
-  input.metrics?.watchRuns({ active: () => deps.runs.active });
+  input.metrics?.watchRuns({ active: () => deps.runs.stats().active, queued: () => deps.runs.stats().queued, refused: () => deps.runs.stats().refused });
   if (input.approval) deps.approval = input.approval(app.client, log, deps.pacer);
   registerListeners(app, deps);
 
+  let stopped: Promise<void> | undefined;
   return {
     app,
     mode: httpReceiver ? 'http' : 'socket',
@@ -143,13 +166,18 @@ export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackApp
       log.info({ mode: 'socket' }, 'slack app connected (Socket Mode)');
       return { port: undefined };
     },
-    async stop(options = {}) {
-      draining = true;
-      // Stop taking requests first; runs already acked finish over the Web API.
-      await app.stop();
-      const drained = await deps.runs.drain(options.drainMs ?? 20_000);
-      if (!drained) log.warn({ activeRuns: deps.runs.active }, 'stopped with runs still in flight');
-      log.info('slack app stopped');
+    stop(options = {}) {
+      // Once: a second SIGTERM (or a test's clean-up after a stop) waits for the first stop.
+      stopped ??= (async () => {
+        draining = true;
+        // Stop taking requests first; runs already acked finish over the Web API.
+        await app.stop();
+        const result = await deps.runs.stop({ drainMs: options.drainMs ?? 20_000, ...(options.cancelMs !== undefined ? { cancelMs: options.cancelMs } : {}) });
+        if (result.cancelled > 0) log.warn({ cancelledRuns: result.cancelled }, 'queued runs cancelled at shutdown; their requesters were told');
+        if (result.stillActive > 0) log.warn({ activeRuns: result.stillActive }, 'stopped with runs still in flight');
+        log.info('slack app stopped');
+      })();
+      return stopped;
     },
   };
 }

@@ -7,7 +7,7 @@ import type { ApprovalSlackDeps } from './approval-adapters.js';
 import type { EventDeduper } from './event-dedupe.js';
 import type { ChannelPacer } from './pacer.js';
 import type { Scheduler } from './progress.js';
-import type { RunTracker } from './run-tracker.js';
+import type { RunQueue } from './run-queue.js';
 import type { ThreadExtractor } from './thread-extraction.js';
 
 export interface RunPlace {
@@ -31,8 +31,8 @@ export interface SlackDeps {
   newRunId: () => string;
   /** Spaces the bot's posts per channel (Slack: about one message per second per channel). */
   pacer: ChannelPacer;
-  /** Every run is tracked so shutdown can wait for it. */
-  runs: RunTracker;
+  /** Every accepted run goes through the queue (bounded concurrency); shutdown drains it. */
+  runs: RunQueue;
   /** Observers (tests, benchmark): called after a report's last message was posted. */
   onRunFinished?: (report: Report, place: RunPlace) => void;
   /** The approval flow (issue 6); without it "Request fix" answers that approval is not configured. */

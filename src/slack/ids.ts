@@ -11,3 +11,6 @@ export const REQUEST_FIX_ACTION = 'maildiag.request_fix';
 /** block_id of the summary's first block: tells a progress state from the final one. */
 export const SUMMARY_BLOCK_PROGRESS = 'maildiag.summary.progress';
 export const SUMMARY_BLOCK_FINAL = 'maildiag.summary.final';
+/** block_id of a queued run's summary ("queued, N ahead"), and of one cancelled at shutdown. */
+export const SUMMARY_BLOCK_QUEUED = 'maildiag.summary.queued';
+export const SUMMARY_BLOCK_CANCELLED = 'maildiag.summary.cancelled';

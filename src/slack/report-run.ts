@@ -16,6 +16,7 @@ import { type ProgressState, renderFinalSummary, renderProgressSummary } from '.
 import { renderThreadMessages } from './render/thread.js';
 import { runErrorText } from './render/usage.js';
 import { describeSlackFailure } from './slack-errors.js';
+import type { QueuedSummary } from './queued-run.js';
 
 export interface ReportRunRequest {
   runId: string;
@@ -26,6 +27,8 @@ export interface ReportRunRequest {
   user: string;
   /** Sends a message only the requester sees. */
   replyPrivately: (text: string) => Promise<void>;
+  /** The run waited in the queue: its "queued" summary becomes the progress summary. */
+  queued?: QueuedSummary | undefined;
 }
 
 export const AWS_NOT_CONFIGURED =
@@ -48,7 +51,7 @@ export async function runReport(deps: SlackDeps, slack: SlackGateway, request: R
   const abort = new AbortController();
   let updater: ReturnType<typeof createCoalescedUpdater<SlackMessage>> | undefined;
 
-  const posting = slack.postMessage(channel, renderProgressSummary(progress()), request.threadTs);
+  const posting = showProgress(slack, request, renderProgressSummary(progress()));
   const running = diagnose(target, deps.services, {
     runId,
     trigger: request.threadTs ? 'thread' : 'command',
@@ -109,4 +112,12 @@ export async function runReport(deps: SlackDeps, slack: SlackGateway, request: R
   }
   deps.onRunFinished?.(report, { channel, threadTs, summaryTs });
   return report;
+}
+
+/** Posts the progress summary, or turns the run's "queued" summary into it. */
+async function showProgress(slack: SlackGateway, request: ReportRunRequest, message: SlackMessage): Promise<{ ts: string }> {
+  const queued = await request.queued;
+  if (!queued) return slack.postMessage(request.channel, message, request.threadTs);
+  await slack.update(request.channel, queued.ts, message);
+  return queued;
 }

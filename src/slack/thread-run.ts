@@ -10,6 +10,8 @@ import { runReport } from './report-run.js';
 import { escapeMrkdwn } from './render/mrkdwn.js';
 import { inputErrorText, runErrorText } from './render/usage.js';
 import { describeSlackFailure } from './slack-errors.js';
+import type { QueuedSummary } from './queued-run.js';
+import { renderClosedSummary } from './render/queued.js';
 
 export interface ThreadRunRequest {
   runId: string;
@@ -20,6 +22,8 @@ export interface ThreadRunRequest {
   explicitText?: string;
   bot: { userId: string | undefined; botId: string | undefined };
   replyPrivately: (text: string) => Promise<void>;
+  /** The run waited in the queue: its "queued" summary, to reuse or to close. */
+  queued?: QueuedSummary | undefined;
 }
 
 export const NOTHING_FOUND =
@@ -33,6 +37,13 @@ export async function diagnoseThread(deps: SlackDeps, slack: SlackGateway, reque
       await request.replyPrivately(text);
     } catch (error) {
       log.warn({ err: error }, 'could not send a private message');
+    }
+    // A queued placeholder must not stay "queued" when no run follows.
+    const queued = await request.queued;
+    if (queued) {
+      await slack.update(channel, queued.ts, renderClosedSummary({ runId }, 'nothing was diagnosed (the reason was sent to you privately).')).catch((error: unknown) =>
+        log.warn({ err: error }, 'could not close the queued summary'),
+      );
     }
   };
 
@@ -80,7 +91,7 @@ export async function diagnoseThread(deps: SlackDeps, slack: SlackGateway, reque
     return;
   }
   log.info({ messages: texts.length, replies: target.replies.length }, 'thread read');
-  await runReport(deps, slack, { runId, target, channel, threadTs, user: request.user, replyPrivately: request.replyPrivately });
+  await runReport(deps, slack, { runId, target, channel, threadTs, user: request.user, replyPrivately: request.replyPrivately, queued: request.queued });
 }
 
 function isFromBot(message: { user: string | undefined; botId: string | undefined }, bot: ThreadRunRequest['bot']): boolean {

@@ -8,6 +8,7 @@ import type { SlackDeps } from '../deps.js';
 import { createSlackGateway } from '../gateway.js';
 import { channelRefusedText, USAGE_TEXT } from '../render/usage.js';
 import { diagnoseThread } from '../thread-run.js';
+import { enqueueRun, refuseBusy } from '../queued-run.js';
 
 /** What the user typed besides the mention and the optional word "diagnose". */
 export function mentionArguments(text: string | undefined): string {
@@ -39,18 +40,31 @@ export function appMentionListener(deps: SlackDeps) {
       await replyPrivately(USAGE_TEXT).catch((error: unknown) => deps.log.warn({ err: error }, 'could not send a private message'));
       return;
     }
+    const reservation = deps.runs.reserve();
+    if (!reservation) {
+      await replyPrivately(refuseBusy(deps, { channel, user, kind: 'mention' })).catch((error: unknown) => deps.log.warn({ err: error }, 'could not send a private message'));
+      return;
+    }
     const runId = deps.newRunId();
-    deps.log.info({ runId, channel, user, threadTs, explicit: args !== '' }, 'thread mention accepted');
-    await deps.runs.track(
-      diagnoseThread(deps, slack, {
-        runId,
-        channel,
-        threadTs,
-        user,
-        ...(args !== '' ? { explicitText: args } : {}),
-        bot: { userId: context.botUserId, botId: context.botId },
-        replyPrivately,
-      }),
-    );
+    const log = deps.log.child({ runId, channel, user });
+    log.info({ threadTs, explicit: args !== '' }, 'thread mention accepted');
+    enqueueRun(deps, slack, reservation, {
+      runId,
+      channel,
+      threadTs,
+      log,
+      replyPrivately,
+      run: (queued) =>
+        diagnoseThread(deps, slack, {
+          runId,
+          channel,
+          threadTs,
+          user,
+          ...(args !== '' ? { explicitText: args } : {}),
+          bot: { userId: context.botUserId, botId: context.botId },
+          replyPrivately,
+          queued,
+        }),
+    });
   };
 }

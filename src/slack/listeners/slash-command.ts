@@ -1,17 +1,30 @@
 /**
- * `/maildiag <domain | address> [to=...] [region=...] [smtp-user=...]`. Everything before
- * the ack is pure and fast (parse, channel check): usage, refusals and bad input are the
- * ack's own private body, and nothing runs for them.
+ * `/maildiag <domain | address> [to=...] [region=...] [smtp-user=...]`. Before the ack only
+ * constant-time decisions: channel refusal, usage and "busy" (the run queue is full) are the
+ * ack's own private body. Everything else (parsing, the diagnosis) happens after the ack:
+ * bad input is answered privately through the response URL, a valid target joins the queue.
  */
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { InputError } from '../../core/errors.js';
+import { MAX_COMMAND_TEXT } from '../../core/limits.js';
 import { parseCommandText, type Target } from '../../core/target.js';
 import { isChannelAllowed } from '../channels.js';
 import type { SlackDeps } from '../deps.js';
 import { createSlackGateway } from '../gateway.js';
+import { enqueueRun, refuseBusy } from '../queued-run.js';
 import { channelRefusedText, inputErrorText, USAGE_TEXT } from '../render/usage.js';
 import { runReport } from '../report-run.js';
 import { watchStatusText } from '../../watch/slack-status.js';
+
+function tooLongMessage(text: string): string {
+  try {
+    parseCommandText(text);
+  } catch (error) {
+    if (error instanceof InputError) return error.message;
+    throw error;
+  }
+  return `the command text is longer than ${MAX_COMMAND_TEXT} characters`;
+}
 
 export function slashCommandListener(deps: SlackDeps) {
   return async ({ command, ack, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
@@ -31,29 +44,45 @@ export function slashCommandListener(deps: SlackDeps) {
       await respond({ response_type: 'ephemeral', text: await watchStatusText(deps) });
       return;
     }
-    let target: Target;
-    try {
-      // Bounded before parsing (core/limits MAX_COMMAND_TEXT), then linear: the ack is never late.
-      target = parseCommandText(text);
-    } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-      await ack({ response_type: 'ephemeral', text: inputErrorText(error.message) });
+    if (text.length > MAX_COMMAND_TEXT) {
+      // Refused in the ack itself: parseCommandText throws on the length before parsing anything.
+      await ack({ response_type: 'ephemeral', text: inputErrorText(tooLongMessage(text)) });
+      return;
+    }
+    const reservation = deps.runs.reserve();
+    if (!reservation) {
+      await ack({ response_type: 'ephemeral', text: refuseBusy(deps, { channel, user, kind: 'slash command' }) });
       return;
     }
     await ack();
 
+    const replyPrivately = async (reply: string): Promise<void> => {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: reply });
+    };
+    let target: Target;
+    try {
+      // Linear and bounded (core/limits), but still after the ack: the ack never waits for parsing.
+      target = parseCommandText(text);
+    } catch (error) {
+      reservation.release();
+      if (!(error instanceof InputError)) throw error;
+      await replyPrivately(inputErrorText(error.message)).catch((failure: unknown) => deps.log.warn({ err: failure }, 'could not send a private message'));
+      return;
+    }
+
     const runId = deps.newRunId();
-    deps.log.info({ runId, channel, user, sender: target.senderDomain, recipients: target.recipients.length }, 'slash command accepted');
-    await deps.runs.track(
-      runReport(deps, createSlackGateway(client, deps.pacer), {
-        runId,
-        target,
-        channel,
-        user,
-        replyPrivately: async (reply) => {
-          await respond({ response_type: 'ephemeral', replace_original: false, text: reply });
-        },
-      }),
-    );
+    const log = deps.log.child({ runId, channel, user });
+    log.info({ sender: target.senderDomain, recipients: target.recipients.length }, 'slash command accepted');
+    const slack = createSlackGateway(client, deps.pacer);
+    enqueueRun(deps, slack, reservation, {
+      runId,
+      channel,
+      target,
+      log,
+      replyPrivately,
+      run: async (queued) => {
+        await runReport(deps, slack, { runId, target, channel, user, replyPrivately, queued });
+      },
+    });
   };
 }

@@ -11,6 +11,7 @@ import { isChannelAllowed } from '../channels.js';
 import type { SlackDeps } from '../deps.js';
 import { createSlackGateway } from '../gateway.js';
 import { runReport } from '../report-run.js';
+import { enqueueRun, refuseBusy } from '../queued-run.js';
 import { channelRefusedText } from '../render/usage.js';
 
 /** The button's value, or undefined when it is not one of ours (values come back from Slack as text). */
@@ -58,8 +59,26 @@ export function watchDiagnoseListener(deps: SlackDeps) {
       await reply('This button does not say what to diagnose (it may come from an older version of the bot). Run `/maildiag <sender> to=<recipient>` instead.');
       return;
     }
+    const reservation = deps.runs.reserve();
+    if (!reservation) {
+      await reply(refuseBusy(deps, { channel, user, kind: 'watch button' })).catch((error: unknown) => deps.log.warn({ err: error }, 'could not send a private message'));
+      return;
+    }
     const runId = deps.newRunId();
-    deps.log.info({ runId, channel, user, group: value.id, sender: target.senderDomain }, 'watch diagnose clicked');
-    await deps.runs.track(runReport(deps, createSlackGateway(client, deps.pacer), { runId, target, channel, threadTs: messageTs, user, replyPrivately: reply }));
+    const log = deps.log.child({ runId, channel, user });
+    log.info({ group: value.id, sender: target.senderDomain }, 'watch diagnose clicked');
+    const slack = createSlackGateway(client, deps.pacer);
+    const runTarget = target;
+    enqueueRun(deps, slack, reservation, {
+      runId,
+      channel,
+      threadTs: messageTs,
+      target: runTarget,
+      log,
+      replyPrivately: reply,
+      run: async (queued) => {
+        await runReport(deps, slack, { runId, target: runTarget, channel, threadTs: messageTs, user, replyPrivately: reply, queued });
+      },
+    });
   };
 }

@@ -22,3 +22,11 @@ export function channelRefusedText(channel: string): string {
 export function runErrorText(message: string, runId: string): string {
   return `:warning: ${message}\nrun id \`${escapeMrkdwn(runId)}\` (the bot's logs carry the same id)`;
 }
+
+/** The private answer when the run queue is full: acked, answered, nothing runs. */
+export function busyText(queued: number): string {
+  return `:no_entry: busy: ${queued} diagnoses queued, try again in a minute.`;
+}
+
+export const CANCELLED_TEXT =
+  'This diagnosis was cancelled before it started: maildiag was stopped (a restart or a deploy). Nothing was checked; run the command again.';

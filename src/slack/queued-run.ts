@@ -1,0 +1,75 @@
+/**
+ * Hands an accepted request to the run queue. A run that has to wait posts its summary at
+ * once ("queued, N ahead"); the run replaces it with the progress summary when it starts. If
+ * the bot stops first, the summary says "cancelled" and the requester is told privately.
+ * Every accepted request ends in a report or a message: an unexpected failure is reported too.
+ */
+import type { Logger } from 'pino';
+import type { Target } from '../core/target.js';
+import type { SlackDeps } from './deps.js';
+import type { SlackGateway } from './gateway.js';
+import { renderCancelledSummary, renderQueuedSummary } from './render/queued.js';
+import { busyText, CANCELLED_TEXT, runErrorText } from './render/usage.js';
+import type { Reservation } from './run-queue.js';
+
+/** The queued run's summary message, when it had to wait and could post one. */
+export type QueuedSummary = Promise<{ ts: string } | undefined>;
+
+export interface QueuedRunRequest {
+  runId: string;
+  channel: string;
+  /** The thread the queued summary goes to (mention, shortcut); absent: the channel root. */
+  threadTs?: string;
+  target?: Target;
+  log: Logger;
+  replyPrivately: (text: string) => Promise<void>;
+  /** The run; `queued` is the summary to replace, when the run had to wait. */
+  run(queued: QueuedSummary | undefined): Promise<void>;
+}
+
+export function enqueueRun(deps: SlackDeps, slack: SlackGateway, reservation: Reservation, request: QueuedRunRequest): void {
+  const { runId, channel, log } = request;
+  const tell = async (text: string): Promise<void> => {
+    try {
+      await request.replyPrivately(text);
+    } catch (error) {
+      log.warn({ err: error }, 'could not send a private message');
+    }
+  };
+  let queued: QueuedSummary | undefined;
+  const admission = reservation.submit({
+    async run() {
+      try {
+        await request.run(queued);
+      } catch (error) {
+        log.error({ err: error }, 'run failed unexpectedly');
+        await tell(runErrorText('The diagnosis failed unexpectedly; nothing was checked to the end.', runId));
+      }
+    },
+    async cancelled() {
+      log.info('queued run cancelled: the bot is stopping');
+      const posted = await queued;
+      if (posted) {
+        await slack.update(channel, posted.ts, renderCancelledSummary({ runId })).catch((error: unknown) => log.warn({ err: error }, 'could not mark the summary cancelled'));
+      }
+      await tell(runErrorText(CANCELLED_TEXT, runId));
+    },
+  });
+  if (admission.startsNow) return;
+  const stats = deps.runs.stats();
+  log.info({ ahead: admission.ahead, active: stats.active, queued: stats.queued }, 'run queued');
+  queued = slack.postMessage(channel, renderQueuedSummary({ runId, ahead: admission.ahead, ...(request.target ? { target: request.target } : {}) }), request.threadTs).catch(
+    (error: unknown) => {
+      // The run posts a fresh summary when it starts.
+      log.warn({ err: error }, 'could not post the queued summary');
+      return undefined;
+    },
+  );
+}
+
+/** Logs and counts a refusal (the queue is full) and returns the private answer. */
+export function refuseBusy(deps: SlackDeps, where: { channel: string; user: string; kind: string }): string {
+  const stats = deps.runs.stats();
+  deps.log.warn({ ...where, queued: stats.queued, active: stats.active, maxQueued: stats.maxQueued, refusedTotal: stats.refused }, 'refused: run queue full');
+  return busyText(stats.queued);
+}

@@ -1,0 +1,171 @@
+/**
+ * The run queue: accepted diagnoses run at most `maxConcurrent` at a time, the rest wait in
+ * arrival order, and at most `maxQueued` wait; past that a request is refused (the caller
+ * answers "busy"). Listeners only reserve a place and hand over a job, so an ack never waits
+ * for parsing or diagnosis work, and a burst cannot starve the event loop that acks.
+ *
+ * Concurrency and FIFO order come from p-queue; this module adds the admission limit (with a
+ * reservation, so a place checked before the ack is still there after it), "N ahead", the
+ * counters /healthz shows, and a stop that drains what it can and cancels what never started.
+ */
+import PQueue from 'p-queue';
+
+export interface RunJob {
+  /** The run itself, started when a slot frees. A failure is logged and never stalls the queue. */
+  run(): Promise<void>;
+  /** The queue stopped before this run started: tell the requester. Never called after `run`. */
+  cancelled(): Promise<void>;
+}
+
+export interface Admission {
+  /** False: it waits; `ahead` runs wait before it (runs in progress are not counted). */
+  startsNow: boolean;
+  ahead: number;
+}
+
+/** A place in the queue, held between the admission check and the hand-over of the job. */
+export interface Reservation {
+  submit(job: RunJob): Admission;
+  /** The request turned out to need no run (bad input): give the place back. */
+  release(): void;
+}
+
+export interface RunQueueStats {
+  active: number;
+  queued: number;
+  maxConcurrent: number;
+  maxQueued: number;
+  /** Requests refused since start because the queue was full. */
+  refused: number;
+}
+
+export interface RunQueueStopResult {
+  /** True when every accepted run finished (or was told it was cancelled) in time. */
+  drained: boolean;
+  /** Runs that never started and were told so. */
+  cancelled: number;
+  /** Runs still going when the time was up. */
+  stillActive: number;
+}
+
+export interface RunQueue {
+  /** A place for one run, or undefined when `maxQueued` runs already wait (the refusal is counted). */
+  reserve(): Reservation | undefined;
+  stats(): RunQueueStats;
+  /**
+   * Stops taking runs; lets queued runs start and finish until `drainMs` is up, then cancels
+   * those that have not started (each is told) and waits up to `cancelMs` more for the
+   * telling and for runs still in progress.
+   */
+  stop(options: { drainMs: number; cancelMs?: number }): Promise<RunQueueStopResult>;
+}
+
+export interface RunQueueOptions {
+  maxConcurrent: number;
+  maxQueued: number;
+  /** Called with every run's unexpected failure (the job should handle its own). */
+  onError?: (error: unknown) => void;
+}
+
+const DEFAULT_CANCEL_MS = 5_000;
+
+function sleep(ms: number): { promise: Promise<void>; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
+}
+
+/** Resolves true when `promise` settles within `ms`, false otherwise. */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  const timer = sleep(ms);
+  try {
+    return await Promise.race([promise.then(() => true), timer.promise.then(() => false)]);
+  } finally {
+    timer.cancel();
+  }
+}
+
+export function createRunQueue(options: RunQueueOptions): RunQueue {
+  if (!(options.maxConcurrent >= 1) || !(options.maxQueued >= 0)) throw new RangeError('maxConcurrent must be >= 1 and maxQueued >= 0');
+  const queue = new PQueue({ concurrency: options.maxConcurrent });
+  let reserved = 0;
+  let refused = 0;
+  let stopping = false;
+  /** Every accepted job's settlement (run, cancel or failure), so stop can wait for all of them. */
+  const settlements = new Set<Promise<void>>();
+  /** Cancellations in flight after a stop cleared the queue. */
+  const cancellations = new Set<Promise<void>>();
+  const onError = options.onError ?? (() => undefined);
+
+  const waiting = (): number => queue.size + reserved;
+  const hasFreeSlot = (): boolean => queue.pending < options.maxConcurrent && queue.size === 0;
+
+  const track = (promise: Promise<void>, set: Set<Promise<void>>): void => {
+    set.add(promise);
+    void promise.then(() => set.delete(promise));
+  };
+
+  const accept = (job: RunJob): Admission => {
+    const startsNow = !stopping && hasFreeSlot();
+    const ahead = startsNow ? 0 : queue.size;
+    const ran = queue.add(async () => {
+      try {
+        await job.run();
+      } catch (error) {
+        onError(error);
+      }
+    });
+    track(
+      ran.catch((error: unknown) => {
+        // Only a stop's clear() rejects a waiting task: it never ran, so it is told.
+        const told = job.cancelled().catch(onError);
+        track(told, cancellations);
+        if (!(error instanceof Error && error.name === 'AbortError')) onError(error);
+        return told;
+      }),
+      settlements,
+    );
+    return { startsNow, ahead };
+  };
+
+  return {
+    reserve() {
+      // At most maxConcurrent running and maxQueued waiting (reservations count as waiting).
+      if (stopping || queue.pending + waiting() >= options.maxConcurrent + options.maxQueued) {
+        refused += 1;
+        return undefined;
+      }
+      reserved += 1;
+      let open = true;
+      const close = (): boolean => {
+        if (!open) return false;
+        open = false;
+        reserved -= 1;
+        return true;
+      };
+      return {
+        submit(job) {
+          if (!close()) throw new Error('reservation already used');
+          return accept(job);
+        },
+        release() {
+          close();
+        },
+      };
+    },
+    stats() {
+      return { active: queue.pending, queued: waiting(), maxConcurrent: options.maxConcurrent, maxQueued: options.maxQueued, refused };
+    },
+    async stop({ drainMs, cancelMs = DEFAULT_CANCEL_MS }) {
+      stopping = true;
+      const all = (): Promise<unknown> => Promise.all([...settlements]);
+      const drained = await within(all(), drainMs);
+      const cancelled = queue.size;
+      if (!drained) queue.clear();
+      const finished = drained || (await within(Promise.all([all(), ...cancellations]), cancelMs));
+      return { drained: finished && drained, cancelled, stillActive: queue.pending };
+    },
+  };
+}

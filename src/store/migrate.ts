@@ -1,0 +1,42 @@
+/**
+ * `npm run db:migrate` (`node dist/store/migrate.js [--grant <app role>]`): applies the
+ * PostgreSQL schema's pending migrations with the owner's MAILDIAG_DATABASE_URL (and
+ * MAILDIAG_DATABASE_CA), then, with --grant, gives the app's role exactly the rights it needs
+ * (src/store/postgres/grants.ts). The app applies pending migrations at start too; this
+ * command is for deployments where the app's role may not create tables (least privilege).
+ */
+import { readFileSync } from 'node:fs';
+import { config as loadDotenv } from 'dotenv';
+import { ConfigError, MaildiagError } from '../core/errors.js';
+import { appRoleGrants } from './postgres/grants.js';
+import { openPostgresStore } from './postgres/index.js';
+import { parseDatabaseUrl } from './postgres/url.js';
+
+loadDotenv({ quiet: true });
+
+async function main(argv: string[]): Promise<void> {
+  const url = process.env.MAILDIAG_DATABASE_URL;
+  if (!url) throw new ConfigError('MAILDIAG_DATABASE_URL is not set: give the owner role\'s URL of the PostgreSQL database to migrate');
+  const caPath = process.env.MAILDIAG_DATABASE_CA;
+  const settings = parseDatabaseUrl(url, caPath ? { ca: readFileSync(caPath, 'utf8') } : {});
+  const grantIndex = argv.indexOf('--grant');
+  const role = grantIndex >= 0 ? argv[grantIndex + 1] : undefined;
+  if (grantIndex >= 0 && !role) throw new ConfigError('--grant needs the app role name (e.g. --grant maildiag_app)');
+  const store = await openPostgresStore({ settings, poolSize: 1 });
+  try {
+    const applied = store.appliedMigrations;
+    process.stdout.write(applied.length > 0 ? `Applied migrations ${applied.join(', ')} to ${settings.description}.\n` : `${settings.description} is up to date.\n`);
+    if (role) {
+      await store.pool.query(appRoleGrants(role, settings.database));
+      process.stdout.write(`Granted ${role} what the app needs (rows only; audit: SELECT and INSERT).\n`);
+    }
+  } finally {
+    await store.shutdown();
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const message = error instanceof MaildiagError ? `${error.message}${error.hint ? `\n${error.hint}` : ''}` : `unexpected error: ${(error as Error).message}`;
+  process.stderr.write(`maildiag db:migrate: ${message}\n`);
+  process.exit(1);
+});
