@@ -4,6 +4,7 @@
  * loopback; the whole run stays around a minute on two cores.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { benchBurst, formatBurstBench } from './bench-burst.js';
 import { benchDnsLayer, formatDnsBench } from './bench-dns.js';
 import { benchE2e, formatE2eBench } from './bench-e2e.js';
 import { benchEvents, formatEventsBench } from './bench-events.js';
@@ -47,6 +48,9 @@ await section('watchEvents', () => benchEvents(), formatEventsBench);
 
 // Issue 14: 1,000 approve/claim cycles raced by two processes, SQLite file and PostgreSQL.
 await section('storeClaims', () => benchStore(1_000), formatStoreBench);
+
+// Issue 13: 50 then 200 signed commands at once; the app and every peer in its own process.
+await section('burst', () => benchBurst({ sizes: [50, 200] }), formatBurstBench);
 
 await mkdir('bench-results', { recursive: true });
 const file = `bench-results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;

@@ -36,7 +36,13 @@ export interface EvidenceItem {
 
 /** An action a human may approve; rendered as a button by the Slack layer. */
 export type RemediationRequest =
-  | { kind: 'remove-suppression'; email: string; region: string }
+  | {
+      kind: 'remove-suppression';
+      email: string;
+      region: string;
+      /** Why SES listed it (BOUNCE or COMPLAINT): approvers see it, and a complaint changes the advice. */
+      reason?: string;
+    }
   | { kind: 'rotate-smtp-credential'; iamUser: string; region: string; oldAccessKeyId: string };
 
 export interface Finding {

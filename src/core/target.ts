@@ -20,6 +20,8 @@ export interface Target {
   dkimSelector?: string;
   /** SES message ids found in the input. */
   messageIds: string[];
+  /** Regions of the SES SMTP endpoints the input shows the relay connecting to (email-smtp.<region>...). */
+  relayEndpointRegions?: string[];
   /** Replies interpreted from a bounce or thread text. */
   replies: InterpretedReply[];
   /** Why the sender and recipients were chosen (thread extraction fills this). */

@@ -108,6 +108,7 @@ export function extractFromThread(messages: readonly string[]): ThreadExtraction
 
   const smtpUsers: string[] = [];
   const regions: string[] = [];
+  const endpointRegions: string[] = [];
   const messageIds: string[] = [];
   const replies: InterpretedReply[] = [];
   const senders = new Map<string, SenderCandidate>();
@@ -123,7 +124,10 @@ export function extractFromThread(messages: readonly string[]): ThreadExtraction
     }
     for (const match of text.matchAll(SMTP_ENDPOINT)) {
       const region = (match[1] ?? '').toLowerCase();
-      if (isSesRegion(region)) pushUnique(regions, region);
+      if (isSesRegion(region)) {
+        pushUnique(regions, region);
+        pushUnique(endpointRegions, region);
+      }
     }
     for (const match of text.matchAll(REGION_NAME)) if (match[1] && isSesRegion(match[1])) pushUnique(regions, match[1]);
     for (const match of text.matchAll(SES_MESSAGE_ID)) pushUnique(messageIds, match[0]);
@@ -248,6 +252,7 @@ export function extractFromThread(messages: readonly string[]): ThreadExtraction
       recipients: [...recipients],
       regions: [...regions],
       smtpUsers: [...smtpUsers],
+      ...(endpointRegions.length > 0 ? { relayEndpointRegions: [...endpointRegions] } : {}),
       messageIds: [...messageIds],
       replies: [...replies],
       notes: [...notes],

@@ -8,7 +8,7 @@ import type { RemediationRequest } from '../core/finding.js';
 
 /** What one approved click does. Never carries a secret. */
 export type RemediationAction =
-  | { kind: 'remove-suppression'; email: string; region: string }
+  | { kind: 'remove-suppression'; email: string; region: string; reason?: string }
   | {
       /** IAM allows two keys per user: deletes one so a new key can be created, or retires the old one. */
       kind: 'delete-access-key';
@@ -120,7 +120,7 @@ export type NewAuditEntry = Omit<AuditEntry, 'seq'>;
 export function describeAction(action: RemediationAction): string {
   switch (action.kind) {
     case 'remove-suppression':
-      return `remove ${action.email} from the SES account suppression list in ${action.region}`;
+      return `remove ${action.email} from the SES account suppression list in ${action.region}${action.reason ? ` (listed for ${action.reason})` : ''}`;
     case 'delete-access-key':
       return action.purpose === 'make-room'
         ? `delete ${action.expectedStatus.toLowerCase()} access key ${action.accessKeyId} of IAM user ${action.iamUser} to make room for a new key`

@@ -299,7 +299,13 @@ export function openSqliteStore(options: SqliteStoreOptions): RemediationStore {
   const now = options.now ?? (() => new Date());
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
   const db = new DatabaseSync(options.path, { timeout: options.busyTimeoutMs ?? 5_000 });
-  if (options.path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
+  if (options.path !== ':memory:') {
+    db.exec('PRAGMA journal_mode = WAL');
+    // WAL + NORMAL: no fsync per commit (node:sqlite is synchronous, so each fsync stalled the
+    // event loop that acks Slack: one per command de-duplication key and per offer). Still
+    // atomic and safe from corruption; a power loss can drop the last commits (issue 13).
+    db.exec('PRAGMA synchronous = NORMAL');
+  }
   db.exec('PRAGMA foreign_keys = ON');
   migrate(db, now, options.path);
   const owner = options.owner ?? newStoreOwner();

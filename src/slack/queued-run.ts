@@ -23,8 +23,11 @@ export interface QueuedRunRequest {
   target?: Target;
   log: Logger;
   replyPrivately: (text: string) => Promise<void>;
-  /** The run; `queued` is the summary to replace, when the run had to wait. */
-  run(queued: QueuedSummary | undefined): Promise<void>;
+  /**
+   * The run; `queued` is the summary to replace, when the run had to wait; `detach` takes
+   * over its paced thread posting, so its slot frees at the final summary.
+   */
+  run(queued: QueuedSummary | undefined, detach: (posting: Promise<void>) => void): Promise<void>;
 }
 
 export function enqueueRun(deps: SlackDeps, slack: SlackGateway, reservation: Reservation, request: QueuedRunRequest): void {
@@ -40,7 +43,7 @@ export function enqueueRun(deps: SlackDeps, slack: SlackGateway, reservation: Re
   const admission = reservation.submit({
     async run() {
       try {
-        await request.run(queued);
+        await request.run(queued, (posting) => deps.runs.detach(posting));
       } catch (error) {
         log.error({ err: error }, 'run failed unexpectedly');
         await tell(runErrorText('The diagnosis failed unexpectedly; nothing was checked to the end.', runId));

@@ -29,6 +29,8 @@ export interface ReportRunRequest {
   replyPrivately: (text: string) => Promise<void>;
   /** The run waited in the queue: its "queued" summary becomes the progress summary. */
   queued?: QueuedSummary | undefined;
+  /** Takes over posting the thread after the final summary, so the run's queue slot frees early. */
+  detach?: ((posting: Promise<void>) => void) | undefined;
 }
 
 export const AWS_NOT_CONFIGURED =
@@ -93,24 +95,41 @@ export async function runReport(deps: SlackDeps, slack: SlackGateway, request: R
   }
 
   const threadTs = request.threadTs ?? summaryTs;
-  try {
-    await updater.finish(renderFinalSummary(report));
-    const offerIds = new Map<string, string>();
-    for (const finding of report.findings) {
-      if (!finding.remediation) continue;
-      const offer = await deps.offers.save({ runId, findingId: finding.id, request: finding.remediation, channel, threadTs, offeredTo: user, ...offerContext(report, finding) });
-      offerIds.set(finding.id, offer.id);
-    }
-    const messages = renderThreadMessages(report, { offerIds });
-    // One after another: thread order is reading order, and Slack paces posts per channel.
-    for (const message of messages) await slack.postMessage(channel, message, threadTs);
-    log.info({ verdict: report.verdict, threadMessages: messages.length, durationMs: report.stats.durationMs }, 'report posted');
-  } catch (error) {
+  const incomplete = async (error: unknown): Promise<void> => {
     log.warn({ err: error, slackError: describeSlackFailure(error).code }, 'could not post the whole report');
     await tellUser(`The report is incomplete: ${describeSlackFailure(error).message}`);
+  };
+  try {
+    await updater.finish(renderFinalSummary(report));
+  } catch (error) {
+    await incomplete(error);
     return report;
   }
-  deps.onRunFinished?.(report, { channel, threadTs, summaryTs });
+  const postThread = async (): Promise<void> => {
+    try {
+      const offerIds = new Map<string, string>();
+      for (const finding of report.findings) {
+        if (!finding.remediation) continue;
+        const offer = await deps.offers.save({ runId, findingId: finding.id, request: finding.remediation, channel, threadTs, offeredTo: user, ...offerContext(report, finding) });
+        offerIds.set(finding.id, offer.id);
+      }
+      const messages = renderThreadMessages(report, { offerIds });
+      // One after another: thread order is reading order, and Slack paces posts per channel.
+      for (const message of messages) await slack.postMessage(channel, message, threadTs);
+      log.info({ verdict: report.verdict, threadMessages: messages.length, durationMs: report.stats.durationMs }, 'report posted');
+    } catch (error) {
+      await incomplete(error);
+      return;
+    }
+    deps.onRunFinished?.(report, { channel, threadTs, summaryTs });
+  };
+  // The thread is paced (about one post per second per channel) and needs no diagnosis work:
+  // a queued run hands it off and frees its slot for the next run.
+  if (request.detach) {
+    request.detach(postThread());
+    return report;
+  }
+  await postThread();
   return report;
 }
 

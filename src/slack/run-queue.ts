@@ -52,6 +52,8 @@ export interface RunQueue {
   /** A place for one run, or undefined when `maxQueued` runs already wait (the refusal is counted). */
   reserve(): Reservation | undefined;
   stats(): RunQueueStats;
+  /** Work a run handed off (posting its paced thread): it holds no slot, but stop waits for it. */
+  detach(work: Promise<unknown>): void;
   /**
    * Stops taking runs; lets queued runs start and finish until `drainMs` is up, then cancels
    * those that have not started (each is told) and waits up to `cancelMs` more for the
@@ -154,6 +156,15 @@ export function createRunQueue(options: RunQueueOptions): RunQueue {
           close();
         },
       };
+    },
+    detach(work) {
+      track(
+        work.then(
+          () => undefined,
+          (error: unknown) => onError(error),
+        ),
+        settlements,
+      );
     },
     stats() {
       return { active: queue.pending, queued: waiting(), maxConcurrent: options.maxConcurrent, maxQueued: options.maxQueued, refused };

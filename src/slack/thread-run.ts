@@ -24,6 +24,8 @@ export interface ThreadRunRequest {
   replyPrivately: (text: string) => Promise<void>;
   /** The run waited in the queue: its "queued" summary, to reuse or to close. */
   queued?: QueuedSummary | undefined;
+  /** Takes over the paced thread posting (see runReport). */
+  detach?: ((posting: Promise<void>) => void) | undefined;
 }
 
 export const NOTHING_FOUND =
@@ -91,7 +93,7 @@ export async function diagnoseThread(deps: SlackDeps, slack: SlackGateway, reque
     return;
   }
   log.info({ messages: texts.length, replies: target.replies.length }, 'thread read');
-  await runReport(deps, slack, { runId, target, channel, threadTs, user: request.user, replyPrivately: request.replyPrivately, queued: request.queued });
+  await runReport(deps, slack, { runId, target, channel, threadTs, user: request.user, replyPrivately: request.replyPrivately, queued: request.queued, detach: request.detach });
 }
 
 function isFromBot(message: { user: string | undefined; botId: string | undefined }, bot: ThreadRunRequest['bot']): boolean {

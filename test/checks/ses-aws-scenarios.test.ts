@@ -50,7 +50,7 @@ describe('AWS layers per scenario', () => {
     expect(report.rootCause).toMatchObject({ id: `relay.credentials:${ROTATED_KEY_ID}`, priority: 0 });
     expect(report.findings.filter((f) => f.remediation).map((f) => f.remediation)).toEqual([
       { kind: 'rotate-smtp-credential', iamUser: SMTP_USER, region: 'us-east-1', oldAccessKeyId: ROTATED_KEY_ID },
-      { kind: 'remove-suppression', email: RECIPIENT, region: 'us-east-1' },
+      { kind: 'remove-suppression', email: RECIPIENT, region: 'us-east-1', reason: 'BOUNCE' },
     ]);
     // One request per distinct call, shared between checks.
     const perOperation = Object.fromEntries(

@@ -168,3 +168,30 @@ describe('run queue', () => {
     expect(events.filter((e) => e.startsWith('start'))).toEqual(['start a']);
   });
 });
+
+describe('run queue: detached work', () => {
+  it('work a run hands off frees its slot at once, and stop still waits for it', async () => {
+    const events: string[] = [];
+    const queue = createRunQueue({ maxConcurrent: 1, maxQueued: 5 });
+    const tail = gate();
+    submit(queue, {
+      async run() {
+        events.push('start a');
+        queue.detach(tail.promise.then(() => events.push('tail a done')));
+      },
+      async cancelled() {},
+    });
+    const b = job('b', events);
+    submit(queue, b);
+    await settle();
+    // b started although a's tail is still going.
+    expect(events).toEqual(['start a', 'start b']);
+    b.gate.open();
+    const stopping = queue.stop({ drainMs: 60_000 });
+    await settle();
+    expect(events).not.toContain('tail a done');
+    tail.open();
+    expect(await stopping).toEqual({ drained: true, cancelled: 0, stillActive: 0 });
+    expect(events).toContain('tail a done');
+  });
+});

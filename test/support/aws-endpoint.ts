@@ -55,7 +55,12 @@ export interface InsightState {
   destinations: Array<{
     destination: string;
     isp: string;
-    events: Array<{ timestamp: Date; type: string; bounce?: { bounceType: string; bounceSubType: string; diagnosticCode: string } }>;
+    events: Array<{
+      timestamp: Date;
+      type: string;
+      bounce?: { bounceType: string; bounceSubType: string; diagnosticCode: string };
+      complaint?: { complaintFeedbackType: string; complaintSubType?: string };
+    }>;
   }>;
 }
 
@@ -550,7 +555,11 @@ export async function startAwsEndpoint(initial: AwsScenario = healthyScenario())
             Events: d.events.map((e) => ({
               Timestamp: epochSeconds(e.timestamp),
               Type: e.type,
-              Details: e.bounce ? { Bounce: { BounceType: e.bounce.bounceType, BounceSubType: e.bounce.bounceSubType, DiagnosticCode: e.bounce.diagnosticCode } } : undefined,
+              Details: e.bounce
+                ? { Bounce: { BounceType: e.bounce.bounceType, BounceSubType: e.bounce.bounceSubType, DiagnosticCode: e.bounce.diagnosticCode } }
+                : e.complaint
+                  ? { Complaint: { ComplaintFeedbackType: e.complaint.complaintFeedbackType, ComplaintSubType: e.complaint.complaintSubType } }
+                  : undefined,
             })),
           })),
         });

@@ -35,7 +35,24 @@ function sesStatusNote(entry: MailFromInput): string {
   const rejects = entry.behaviorOnMxFailure === 'REJECT_MESSAGE';
   return rejects
     ? ' SES is set to REJECT_MESSAGE on MX failure, so sends are rejected with MailFromDomainNotVerified while this is wrong.'
-    : ' SES falls back to its own amazonses.com MAIL FROM while this is wrong, so SPF stops aligning.';
+    : ' Mail still flows: SES falls back to its own amazonses.com MAIL FROM (USE_DEFAULT_VALUE) while this is wrong, so SPF alignment is lost and DMARC depends on DKIM (see the DMARC alignment finding).';
+}
+
+/**
+ * How bad a broken MAIL FROM record is, consistent with the SES layer: while SES falls back to
+ * amazonses.com (USE_DEFAULT_VALUE) mail still flows, so it is a warning, never the root cause
+ * of non-delivery; with REJECT_MESSAGE SES refuses to send, so it fails.
+ */
+function brokenGrade(entry: MailFromInput): { status: 'fail' | 'warn'; priority?: number } {
+  return entry.source === 'ses' && entry.behaviorOnMxFailure !== 'REJECT_MESSAGE' ? { status: 'warn', priority: 14 } : { status: 'fail' };
+}
+
+/** The same grading for a finding about the MAIL FROM domain made elsewhere (its SPF record health). */
+export function gradeMailFromFinding(finding: Finding, entry: MailFromInput): Finding {
+  if (finding.status !== 'fail') return finding;
+  const grade = brokenGrade(entry);
+  if (grade.status === 'fail') return finding;
+  return { ...finding, ...grade, summary: `${finding.summary}${sesStatusNote(entry)}` };
 }
 
 export async function checkMailFromMx(dns: DnsClient, entry: MailFromInput): Promise<Finding> {
@@ -58,12 +75,12 @@ export async function checkMailFromMx(dns: DnsClient, entry: MailFromInput): Pro
   const fix = `Publish exactly one MX record at ${entry.domain}: \`10 ${expected[0] ?? feedbackHost('<region>')}\`${expected.length > 1 ? ` (the region that sends: ${expected.join(' or ')})` : ''}, and remove any other MX there.`;
   const explanation = 'SES verifies a custom MAIL FROM domain by its MX record, which must point to SES\'s feedback endpoint of the sending region so bounces and complaints come back to SES.';
   if (records.length === 0) {
-    return makeFinding(LAYER, CHECK, { id, status: 'fail', title, summary: `${entry.domain} has no MX record.${sesStatusNote(entry)}`, evidence, explanation, fix });
+    return makeFinding(LAYER, CHECK, { id, ...brokenGrade(entry), title, summary: `${entry.domain} has no MX record.${sesStatusNote(entry)}`, evidence, explanation, fix });
   }
   if (records.length > 1) {
     return makeFinding(LAYER, CHECK, {
       id,
-      status: 'fail',
+      ...brokenGrade(entry),
       title,
       summary: `${entry.domain} has ${records.length} MX records; SES requires exactly one.${sesStatusNote(entry)}`,
       evidence,
@@ -76,7 +93,7 @@ export async function checkMailFromMx(dns: DnsClient, entry: MailFromInput): Pro
     const otherRegion = /^feedback-smtp\.([a-z0-9-]+)\.amazonses\.com$/.exec(host)?.[1];
     return makeFinding(LAYER, CHECK, {
       id,
-      status: 'fail',
+      ...brokenGrade(entry),
       title,
       summary: otherRegion
         ? `${entry.domain}'s MX points to SES's ${otherRegion} feedback endpoint, but the identity sends from ${entry.regions.join(', ')}.${sesStatusNote(entry)}`
@@ -118,9 +135,9 @@ export async function checkMailFromSpf(dns: DnsClient, entry: MailFromInput): Pr
   if (records.length !== 1) {
     return makeFinding(LAYER, CHECK, {
       id,
-      status: 'fail',
+      ...brokenGrade(entry),
       title,
-      summary: records.length === 0 ? `${entry.domain} has no SPF record.` : `${entry.domain} has ${records.length} SPF records (permerror).`,
+      summary: `${records.length === 0 ? `${entry.domain} has no SPF record.` : `${entry.domain} has ${records.length} SPF records (permerror).`}${sesStatusNote(entry)}`,
       evidence,
       explanation,
       fix,
@@ -130,7 +147,7 @@ export async function checkMailFromSpf(dns: DnsClient, entry: MailFromInput): Pr
   const ok = includesDomain(parsed, 'amazonses.com') && parsed.errors.length === 0;
   return makeFinding(LAYER, CHECK, {
     id,
-    status: ok ? 'pass' : 'fail',
+    ...(ok ? { status: 'pass' as const } : brokenGrade(entry)),
     title,
     summary: ok
       ? `${entry.domain}'s SPF includes amazonses.com.`

@@ -7,6 +7,7 @@ import type { Check } from '../../core/engine.js';
 import { type EvidenceItem, type Finding, makeFinding, type Status } from '../../core/finding.js';
 import { DnsLookupError, type DnsClient } from '../../core/ports.js';
 import { ip4Ranges, representativeIp4, SPF_LOOKUP_LIMIT, SPF_VOID_LOOKUP_LIMIT } from '../../knowledge/spf.js';
+import { gradeMailFromFinding } from './mail-from.js';
 import { dnsInputs, type MailFromInput } from './inputs.js';
 import { evaluateSpf, type SpfEvaluation } from './spf-evaluator.js';
 import { renderSpfTree, type SpfTree, walkSpfTree } from './spf-tree.js';
@@ -316,6 +317,13 @@ export const spfCheck: Check = {
       Promise.all(domains.map(({ domain, role }) => recordFinding(domain, role))),
       checkSesAuthorised(ctx.dns, inputs.senderDomain, inputs.mailFrom, sesAddresses),
     ]);
-    return [...records, ses];
+    // A broken MAIL FROM domain is graded like the MAIL FROM check grades it (warn while SES falls back).
+    const graded = records.map((finding, index) => {
+      const entry = inputs.mailFrom.find((m) => m.domain === domains[index]?.domain);
+      return entry && domains[index]?.role === 'mail-from' ? gradeMailFromFinding(finding, entry) : finding;
+    });
+    const [first] = inputs.mailFrom;
+    const sesGraded = first && inputs.mailFrom.every((entry) => gradeMailFromFinding(ses, entry) !== ses) ? gradeMailFromFinding(ses, first) : ses;
+    return [...graded, sesGraded];
   },
 };

@@ -4,6 +4,7 @@ import type { InterpretedReply } from '../../core/replies.js';
 import { interpretReplyText } from '../../knowledge/bounce/classify.js';
 import { messageInsightReplies } from '../ses/message-insights.js';
 import { type RecordedReply, suppressionReplies } from '../suppression/listed.js';
+import { adviseReply } from './advice.js';
 import { recipientMx } from './mx.js';
 
 const CHECK = 'replies';
@@ -80,16 +81,18 @@ export const repliesCheck: Check = {
           ...(mxProvider ? [{ label: 'recipient MX provider', value: `${mxProvider}${corroborated ? ' (matches the reply)' : ''}` }] : []),
           { label: 'rule', value: `${reply.ruleId} (${reply.category}, sisimai: ${reply.reason}, confidence ${reply.confidence.toFixed(2)})` },
         ];
-        const status = statusOfReply(reply);
-        return makeFinding(reply.layer, CHECK, {
+        const advice = adviseReply(reply, ctx.target);
+        const status = advice.status ?? statusOfReply(reply);
+        if (advice.about) evidence.push({ label: 'concerns', value: advice.about });
+        return makeFinding(advice.layer, CHECK, {
           id: `${index + 1}`,
           status,
           title: reply.recipient ? `Reply for ${reply.recipient}` : 'Reported reply',
-          summary: `${who} answered ${codeOf(reply)}: ${reply.explanation.split(/(?<=\.)\s/)[0] ?? reply.category}`,
+          summary: `${who} answered ${codeOf(reply)}${advice.about ? ` (${advice.about})` : ''}: ${advice.explanation.split(/(?<=\.)\s/)[0] ?? reply.category}`,
           evidence,
-          explanation: reply.explanation,
-          fix: reply.fix,
-          priority: status === 'fail' ? (reply.layer === 'relay' ? 1 : 10) : 60,
+          explanation: advice.explanation,
+          fix: advice.fix,
+          priority: status === 'fail' ? (advice.layer === 'relay' ? 1 : 10) : 60,
         });
       }),
     );

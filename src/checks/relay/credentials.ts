@@ -46,7 +46,13 @@ function keyFinding(ctx: RunContext, key: IamAccessKey, lastUsed: AccessKeyLastU
     { label: `access key ${key.accessKeyId}`, value: `user ${key.userName}, Status ${key.status}, created ${isoDate(key.createDate)}`, code: true },
   ];
   const issues: Array<{ status: Status; priority: number; text: string; fix: string }> = [];
-  const rotate = { kind: 'rotate-smtp-credential' as const, iamUser: key.userName, region: relayRegion, oldAccessKeyId: key.accessKeyId };
+  // The thread's replies are about the key it names; a configured user's other keys are judged on IAM facts alone.
+  const reported: RelayReplyFacts = named ? reportedRelayReplies(ctx) : { evidence: [] };
+  evidence.push(...reported.evidence);
+  // The relay endpoint the thread shows, when it names one; else the first region in scope.
+  const seenRegions = ctx.target.relayEndpointRegions ?? [];
+  let rotationRegion = relayRegion;
+  let offerRotation = key.status !== 'Active';
   if (lastUsed instanceof AwsCallError) {
     evidence.push({ label: 'GetAccessKeyLastUsed', value: `${lastUsed.awsCode}${lastUsed.missingAction ? ` (bot lacks ${lastUsed.missingAction})` : ''}`, code: true });
   } else if (lastUsed.found) {
@@ -68,6 +74,18 @@ function keyFinding(ctx: RunContext, key: IamAccessKey, lastUsed: AccessKeyLastU
         text: 'has never been used: no relay authenticates with it (if IAM records SMTP use at all)',
         fix: `If this is the credential the relay should use, put ${key.accessKeyId} and its SMTP password for ${relayRegion} into the relay's settings.`,
       });
+    } else if (lastUsed.region && seenRegions.length > 0 && !seenRegions.includes(lastUsed.region)) {
+      // The relay connects to another region's endpoint than IAM saw the key used in.
+      const seen = seenRegions[0] ?? relayRegion;
+      rotationRegion = seen;
+      const failing = reported.authFailed;
+      if (failing) offerRotation = true;
+      issues.push({
+        status: failing ? 'fail' : 'warn',
+        priority: failing ? 1 : 8,
+        text: `was last used in ${lastUsed.region} (IAM), but the relay connects to email-smtp.${seen}.amazonaws.com${failing ? ` and gets ${reported.authFailed}` : ''}: SMTP passwords are derived per region, so the password made for ${lastUsed.region} is rejected at ${seen}`,
+        fix: `Derive the SMTP password for ${seen} from the secret of ${key.accessKeyId} (or create a new key and derive it for ${seen}) and put it in the relay, or point the relay back at email-smtp.${lastUsed.region}.amazonaws.com, where its current password works.`,
+      });
     } else if (lastUsed.region && !regions.includes(lastUsed.region)) {
       issues.push({
         status: 'warn',
@@ -76,6 +94,17 @@ function keyFinding(ctx: RunContext, key: IamAccessKey, lastUsed: AccessKeyLastU
         fix: `Point the relay at email-smtp.${lastUsed.region}.amazonaws.com, or derive the SMTP password for ${relayRegion} and update the relay.`,
       });
     }
+  }
+  if (key.createDate && key.createDate.getTime() < SIGV2_CUTOFF.getTime()) {
+    // SMTP passwords made before 2019-01-10 were derived with SigV2, which SES retired.
+    const evidenceOfSigV2 = reported.sigV2 ?? reported.authFailed;
+    if (evidenceOfSigV2) offerRotation = true;
+    issues.push({
+      status: evidenceOfSigV2 ? 'fail' : 'warn',
+      priority: evidenceOfSigV2 ? 1 : 12,
+      text: `was created on ${isoDate(key.createDate).slice(0, 10)}, before ${isoDate(SIGV2_CUTOFF).slice(0, 10)}, when SES SMTP passwords were derived with the SigV2 algorithm, which SES no longer accepts${evidenceOfSigV2 ? `; the relay's reply (${evidenceOfSigV2}) shows it still uses such a password` : ': if the relay\'s password was derived then, it stops working'}`,
+      fix: `Create a new access key for ${key.userName}, derive its SigV4 SMTP password for ${rotationRegion} (the SES console's "Create SMTP credentials" or the bot's rotation does), put both in the relay, then deactivate ${key.accessKeyId}.`,
+    });
   }
   if (key.createDate && key.status === 'Active') {
     const age = daysBetween(key.createDate, now);
@@ -102,8 +131,35 @@ function keyFinding(ctx: RunContext, key: IamAccessKey, lastUsed: AccessKeyLastU
     evidence,
     explanation: 'The SMTP username is the IAM access key id and the password is derived from its secret, per region; the relay authenticates with both.',
     fix: issues.map((i) => i.fix).join(' '),
-    ...(key.status !== 'Active' ? { remediation: rotate } : {}),
+    ...(offerRotation ? { remediation: { kind: 'rotate-smtp-credential' as const, iamUser: key.userName, region: rotationRegion, oldAccessKeyId: key.accessKeyId } } : {}),
   });
+}
+
+/** SES SMTP credentials created before this date were SigV2 (AWS SES Developer Guide, "Obtaining SES SMTP credentials"). */
+export const SIGV2_CUTOFF = new Date('2019-01-10T00:00:00Z');
+
+interface RelayReplyFacts {
+  authFailed?: string;
+  sigV2?: string;
+  evidence: EvidenceItem[];
+}
+
+/**
+ * What the input (ticket thread, --bounce) shows the relay getting from SES: an authentication
+ * failure (535) or the SigV2 reply (454 ... SigV2 ...). Quoted as evidence on the key's finding.
+ */
+function reportedRelayReplies(ctx: RunContext): RelayReplyFacts {
+  const relay = ctx.target.replies.filter((reply) => reply.layer === 'relay' || /SigV2/i.test(reply.raw));
+  const auth = relay.find((reply) => reply.replyCode === '535');
+  const sigV2 = relay.find((reply) => /SigV2/i.test(reply.raw));
+  const short = (raw: string): string => (raw.length > 120 ? `${raw.slice(0, 119)}…` : raw);
+  return {
+    ...(auth ? { authFailed: short(auth.raw) } : {}),
+    ...(sigV2 ? { sigV2: short(sigV2.raw) } : {}),
+    evidence: [auth, sigV2]
+      .filter((reply, index, all): reply is NonNullable<typeof reply> => reply !== undefined && all.indexOf(reply) === index)
+      .map((reply) => ({ label: `reply the relay got${reply.reportedBy ? ` (shown by ${reply.reportedBy})` : ''}`, value: reply.raw, code: true })),
+  };
 }
 
 /** The root cause of the canonical scenario: the relay's key no longer exists. */

@@ -27,7 +27,29 @@ export const sesDkimCheck: AwsCheck = {
       const lookup = await sesIdentityLookup(ctx, region).catch(() => undefined);
       const identity = lookup?.domain ?? lookup?.covering;
       const dkim = identity?.dkim;
-      if (!identity || !dkim) continue;
+      if (!identity) continue;
+      const address = identity.identityType === 'EMAIL_ADDRESS' || identity.identity.includes('@');
+      if (address && dkim?.status !== 'SUCCESS') {
+        // Easy DKIM belongs to a domain identity; an address identity is signed by its domain's, if verified.
+        const domain = identity.identity.slice(identity.identity.lastIndexOf('@') + 1);
+        findings.push(
+          makeFinding(LAYER, CHECK, {
+            id: region,
+            status: 'warn',
+            priority: 12,
+            title: TITLE,
+            summary: `${identity.identity} is an address identity in ${region} and no DKIM-verified domain identity covers ${domain}, so SES signs its mail only as amazonses.com.`,
+            evidence: [
+              { label: `identity ${identity.identity} (${region})`, value: `IdentityType ${identity.identityType ?? 'EMAIL_ADDRESS'}${dkim ? `, DKIM Status ${dkim.status}, SigningEnabled ${dkim.signingEnabled}` : ''}`, code: true },
+              { label: `GetEmailIdentity ${domain} (${region})`, value: lookup?.domain ? `DKIM Status ${lookup.domain.dkim?.status ?? '(none)'}` : 'NotFoundException (no domain identity)', code: true },
+            ],
+            explanation: `An address identity cannot have Easy DKIM of its own: SES signs mail from ${identity.identity} with ${domain}'s key only when ${domain} is verified as a domain identity with DKIM. Without it DKIM never aligns with ${domain} (see the DMARC alignment finding).`,
+            fix: `Verify the domain ${domain} in SES in ${region} (Identities → Create identity → Domain, Easy DKIM) and publish its three DKIM CNAME records; mail from ${identity.identity} is then signed as ${domain}.`,
+          }),
+        );
+        continue;
+      }
+      if (!dkim) continue;
       const evidence = [
         { label: `DkimAttributes ${identity.identity} (${region})`, value: `Status ${dkim.status}, SigningEnabled ${dkim.signingEnabled}, SigningAttributesOrigin ${dkim.signingAttributesOrigin ?? '?'}, CurrentSigningKeyLength ${dkim.currentSigningKeyLength ?? '?'}`, code: true },
         { label: 'Tokens', value: dkim.tokens.length > 0 ? dkim.tokens : ['(none)'], code: true },

@@ -26,6 +26,8 @@ interface BounceDetail {
   unavailable?: string;
   unavailableEvidence?: EvidenceItem[];
   event?: { timestamp: Date | undefined; bounceType: string | undefined; bounceSubType: string | undefined; diagnosticCode: string | undefined; isp: string | undefined };
+  /** For an address suppressed for a complaint: the complaint SES recorded. */
+  complaint?: { timestamp: Date | undefined; feedbackType: string | undefined; subType: string | undefined; isp: string | undefined };
 }
 
 /** Follows Attributes.MessageId into GetMessageInsights (needs VDM) to find the remote server's reply. */
@@ -42,6 +44,20 @@ async function bounceDetail(ctx: AwsRunContext, region: string, entry: SesSuppre
     }
     const destination =
       insights.destinations.find((d) => d.destination.toLowerCase() === entry.emailAddress.toLowerCase()) ?? insights.destinations[0];
+    if (entry.reason === 'COMPLAINT') {
+      const complaint = destination?.events.find((e) => e.type === 'COMPLAINT' || e.complaint);
+      return complaint
+        ? {
+            insights,
+            complaint: {
+              timestamp: complaint.timestamp,
+              feedbackType: complaint.complaint?.complaintFeedbackType,
+              subType: complaint.complaint?.complaintSubType,
+              isp: destination?.isp,
+            },
+          }
+        : { insights, unavailable: 'The message insights hold no complaint event for this recipient.' };
+    }
     const event = destination?.events.find((e) => e.type === 'BOUNCE' && e.bounce) ?? destination?.events.find((e) => e.bounce);
     return {
       insights,
@@ -90,12 +106,19 @@ function listedFinding(ctx: RunContext, region: string, recipient: string, entry
         });
       }
     }
+  } else if (detail.complaint) {
+    evidence.push({
+      label: 'GetMessageInsights complaint',
+      value: `COMPLAINT${detail.complaint.feedbackType ? `, feedback type ${detail.complaint.feedbackType}` : ''}${detail.complaint.subType ? `, subtype ${detail.complaint.subType}` : ''} at ${isoDate(detail.complaint.timestamp)}${detail.complaint.isp ? ` (ISP ${detail.complaint.isp})` : ''}`,
+      code: true,
+    });
   } else if (detail.unavailable) {
     evidence.push({ label: 'message insights', value: detail.unavailable });
     evidence.push(...(detail.unavailableEvidence ?? []));
   }
 
   const recipientSideBroken = classification !== undefined && classification.layer === 'recipient';
+  const complained = entry.reason === 'COMPLAINT';
   const why =
     entry.reason === 'COMPLAINT'
       ? 'The recipient marked a message as spam, so SES stopped sending to the address.'
@@ -108,10 +131,12 @@ function listedFinding(ctx: RunContext, region: string, recipient: string, entry
     summary: `${recipient} is on the SES account suppression list in ${region} (reason ${entry.reason}${since ? ` since ${isoDate(since).slice(0, 10)}${days !== undefined ? `, ${days} days ago` : ''}` : ''}): SES drops every message to it.`,
     evidence,
     explanation: `${why} SES accepts later sends to a suppressed address but never delivers them, and the sender gets no error.${classification ? ` The remote server's reply: ${classification.explanation}` : ''}`,
-    fix: recipientSideBroken
+    fix: complained
+      ? `Do not remove ${recipient} until its recipient has asked to receive mail again (for example by opting in again, or in writing to you); a complaint is not a delivery problem to fix. Once they have, remove it from the suppression list in ${region} (SES console → Suppression list, or the button below, whose approvers are told the same).`
+      : recipientSideBroken
       ? `Fix the recipient side first (${classification!.fix}), then remove ${recipient} from the suppression list in ${region}; removing it alone will not help.`
       : `Once the cause is fixed, remove ${recipient} from the suppression list in ${region} (SES console → Suppression list, or the button below).`,
-    remediation: { kind: 'remove-suppression', email: recipient, region },
+    remediation: { kind: 'remove-suppression', email: recipient, region, reason: entry.reason },
   });
 }
 

@@ -17,6 +17,10 @@ import { verifySmtpCredential } from './smtp-verify.js';
 
 export type Plan = { ok: true; action: RemediationAction; warnings: string[] } | { ok: false; reason: string };
 
+/** Shown to approvers of a removal of an address suppressed for a complaint, before they approve. */
+export const COMPLAINT_REMOVAL_WARNING = (email: string): string =>
+  `${email} is suppressed because its recipient marked a message as spam (COMPLAINT). Approve only once the recipient has asked to receive mail again (for example by opting in again); sending to someone who complained without that raises the account's complaint rate and can put SES sending on probation.`;
+
 /**
  * The first approval step for a finding's request. A rotation whose user already has two
  * keys starts by deleting one (IAM allows two): the inactive one when there is one; an
@@ -24,7 +28,8 @@ export type Plan = { ok: true; action: RemediationAction; warnings: string[] } |
  */
 export async function planFirstStep(request: RemediationRequest, reader: RemediationReader): Promise<Plan> {
   if (request.kind === 'remove-suppression') {
-    return { ok: true, action: { kind: 'remove-suppression', email: request.email, region: request.region }, warnings: [] };
+    const action = { kind: 'remove-suppression' as const, email: request.email, region: request.region, ...(request.reason ? { reason: request.reason } : {}) };
+    return { ok: true, action, warnings: request.reason === 'COMPLAINT' ? [COMPLAINT_REMOVAL_WARNING(request.email)] : [] };
   }
   const keys = await reader.listAccessKeys(request.iamUser);
   const base = { iamUser: request.iamUser, region: request.region };

@@ -54,7 +54,7 @@ export function appMentionListener(deps: SlackDeps) {
       threadTs,
       log,
       replyPrivately,
-      run: (queued) =>
+      run: (queued, detach) =>
         diagnoseThread(deps, slack, {
           runId,
           channel,
@@ -64,6 +64,7 @@ export function appMentionListener(deps: SlackDeps) {
           bot: { userId: context.botUserId, botId: context.botId },
           replyPrivately,
           queued,
+          detach,
         }),
     });
   };

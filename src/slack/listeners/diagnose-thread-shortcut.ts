@@ -36,7 +36,7 @@ export function diagnoseThreadShortcutListener(deps: SlackDeps) {
       threadTs,
       log,
       replyPrivately,
-      run: (queued) =>
+      run: (queued, detach) =>
         diagnoseThread(deps, slack, {
           runId,
           channel,
@@ -45,6 +45,7 @@ export function diagnoseThreadShortcutListener(deps: SlackDeps) {
           bot: { userId: context.botUserId, botId: context.botId },
           replyPrivately,
           queued,
+          detach,
         }),
     });
   };

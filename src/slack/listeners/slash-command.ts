@@ -80,8 +80,8 @@ export function slashCommandListener(deps: SlackDeps) {
       target,
       log,
       replyPrivately,
-      run: async (queued) => {
-        await runReport(deps, slack, { runId, target, channel, user, replyPrivately, queued });
+      run: async (queued, detach) => {
+        await runReport(deps, slack, { runId, target, channel, user, replyPrivately, queued, detach });
       },
     });
   };

@@ -76,8 +76,8 @@ export function watchDiagnoseListener(deps: SlackDeps) {
       target: runTarget,
       log,
       replyPrivately: reply,
-      run: async (queued) => {
-        await runReport(deps, slack, { runId, target: runTarget, channel, threadTs: messageTs, user, replyPrivately: reply, queued });
+      run: async (queued, detach) => {
+        await runReport(deps, slack, { runId, target: runTarget, channel, threadTs: messageTs, user, replyPrivately: reply, queued, detach });
       },
     });
   };

@@ -79,6 +79,7 @@ export function renderApprovalMessage(view: ApprovalView): SlackMessage {
         `*What will change:* ${escapeMrkdwn(describeAction(action))}`,
         `*Resource:* ${escapeMrkdwn(actionResource(action))}`,
         `*Region:* ${escapeMrkdwn(region)}`,
+        ...(action.kind === 'remove-suppression' && action.reason ? [`*Why it is listed:* ${escapeMrkdwn(action.reason === 'COMPLAINT' ? 'COMPLAINT (the recipient marked a message as spam)' : action.reason === 'BOUNCE' ? 'BOUNCE (a message to it bounced permanently)' : action.reason)}`] : []),
         `*Requested by:* <@${request.requestedBy}>`,
         `*Expires:* ${slackDate(request.expiresAt)}`,
         `*Runs as:* ${escapeMrkdwn(view.credentials)}`,
