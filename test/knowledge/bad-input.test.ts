@@ -54,6 +54,29 @@ describe('bad input to interpretBounce', () => {
     expect(japanese.replies[0]?.reason).toBe('userunknown');
   });
 
+  it('a format notice with 5,000 recipient blocks is capped and completes', async () => {
+    const blocks = Array.from({ length: 5000 }, (_, i) => `<user${i}@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 User unknown (in reply to RCPT TO command)`);
+    const message = `From: MAILER-DAEMON@mx.example.net\nSubject: Undelivered Mail Returned to Sender\nContent-Type: text/plain\n\nThis is the mail system at host mx.example.net.\n\n${blocks.join('\n')}\n`;
+    const result = await interpretBounce(message);
+    expect(result.replies).toHaveLength(MAX_FRAGMENTS);
+    expect(result.replies[0]).toMatchObject({ recipient: 'user0@example.org', reason: 'userunknown', command: 'RCPT' });
+  });
+
+  it('hostile lines inside a recognised format (long near-matches, nested brackets) complete bounded', async () => {
+    const hostile = `${'<'.repeat(50_000)}a@b.example${'>'.repeat(50_000)}: ${'host '.repeat(40_000)}`;
+    const message = `From: MAILER-DAEMON <>\nSubject: Mail delivery failed\n\nThis is the DragonFly Mail Agent v0.13.\n\nThere was an error delivering your mail to <${'x'.repeat(100_000)}@example.org>.\n\n${hostile}\n${'Recipient address: '.repeat(20_000)}\n`;
+    const result = await interpretBounce(message);
+    expect(result.replies.length).toBeLessThanOrEqual(1);
+    for (const reply of result.replies) expect(reply.raw.length).toBeLessThanOrEqual(1200);
+  });
+
+  it('an auto-reply that also carries an SMTP rejection is read as the rejection, not a vacation', async () => {
+    const message = 'From: alice@example.org\nSubject: Automatic reply: hello\nAuto-Submitted: auto-replied\n\n550 5.2.2 <bob@example.org>... Mailbox full\n';
+    expect((await interpretBounce(message)).replies[0]?.reason).toBe('mailboxfull');
+    const vacation = await interpretBounce('From: alice@example.org\nSubject: Automatic reply: hello\nAuto-Submitted: auto-replied\n\nI am away until Monday.\n');
+    expect(vacation.replies[0]).toMatchObject({ reason: 'vacation', recipient: 'alice@example.org', layer: 'recipient' });
+  });
+
   it('interpretReplyText on junk returns undefined', () => {
     expect(interpretReplyText('\u0000\u0001\u0002')).toBeUndefined();
   });

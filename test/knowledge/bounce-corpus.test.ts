@@ -18,7 +18,7 @@ const available = FOLDERS.every((folder) => existsSync(join(CONFORMANCE_DIR, fol
  * Floors the suite holds (measured values are printed; the issue's targets are 92% overall,
  * 80% per family of 10+ and a reply from every labelled message, see /work/notes/issue-10.md).
  */
-const OVERALL_FLOOR = 0.89;
+const OVERALL_FLOOR = 0.92;
 
 interface Label {
   folder: string;

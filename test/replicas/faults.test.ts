@@ -80,7 +80,7 @@ describe.skipIf(!server)('database faults', { timeout: 90_000 }, () => {
     const app = await w.startReplica('A');
     const offer = await w.offer({ kind: 'remove-suppression', email: RECIPIENT, region: 'us-east-1' });
     const requestId = await w.requestFix(app, offer.id);
-    expect(await health(app)).toMatchObject({ status: 200, body: { ok: true, activeRuns: 0, store: 'ok' } });
+    expect(await health(app)).toMatchObject({ status: 200, body: { ok: true, activeRuns: 0, queuedRuns: 0, store: 'ok' } });
 
     await server.stop();
     expect(await healthBecomes(app, 503)).toMatchObject({ ok: false, store: 'unreachable' });

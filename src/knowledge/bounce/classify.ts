@@ -100,8 +100,31 @@ const RELAY_CLIENT_WORDING: ReadonlyArray<readonly [string, RegExp]> = [
   ['Gmail', /Please check your username\/password\.?\s{0,5}Server returned error/i],
 ];
 
+/**
+ * Recent answers of interpretReplies: the same diagnostic code arrives many times (SES events
+ * for one campaign), and interpretation is pure. Bounded in entries and in text length; callers
+ * get copies, so they cannot change what the cache holds.
+ */
+const REPLY_CACHE_ENTRIES = 1000;
+const REPLY_CACHE_MAX_TEXT = 4000;
+const replyCache = new Map<string, InterpretedReply[]>();
+
 /** Like interpretReplyText, but every reply found in the text. */
 export function interpretReplies(text: string, hints: ReplyHints = {}): InterpretedReply[] {
+  if (text.length > REPLY_CACHE_MAX_TEXT) return interpretRepliesUncached(text, hints);
+  const key = `${hints.provider ?? ''}\u0000${hints.recipient ?? ''}\u0000${hints.remoteHost ?? ''}\u0000${text}`;
+  let replies = replyCache.get(key);
+  if (replies) {
+    replyCache.delete(key);
+  } else {
+    replies = interpretRepliesUncached(text, hints);
+    if (replyCache.size >= REPLY_CACHE_ENTRIES) replyCache.delete(replyCache.keys().next().value ?? '');
+  }
+  replyCache.set(key, replies);
+  return replies.map((reply) => ({ ...reply }));
+}
+
+function interpretRepliesUncached(text: string, hints: ReplyHints): InterpretedReply[] {
   const parsed = parseBounceText(text);
   const fragments = parsed.fragments.filter((fragment) => fragment.origin !== 'summary' || fragment.replyCode || fragment.status || recognised(interpretFragment(fragment, undefined)));
   const relayClient = RELAY_CLIENT_WORDING.find(([, wording]) => wording.test(text.slice(0, 200_000)))?.[0];
@@ -159,6 +182,13 @@ export function findRule(fragment: ReplyFragment, provider: Provider): BounceRul
  * provider's own code decides both the reason and our category, before the generic decision.
  */
 const PROVIDER_ROW = /^(?:ses|exo|google|yahoo|googlegroups)\./;
+const PROVIDER_RULES = BOUNCE_RULES.filter((rule) => PROVIDER_ROW.test(rule.id));
+/** The generic rows of each reason, in table order. */
+const RULES_BY_REASON = new Map<string, BounceRule[]>();
+for (const rule of BOUNCE_RULES) {
+  if (PROVIDER_ROW.test(rule.id)) continue;
+  RULES_BY_REASON.set(rule.reason, [...(RULES_BY_REASON.get(rule.reason) ?? []), rule]);
+}
 
 /** The interpretation of one fragment: provider rows, then the remote-host tables, then decide(). */
 function interpretFragment(fragment: ReplyFragment, reporter: Provider | undefined, known?: Provider): InterpretedReply {
@@ -189,12 +219,12 @@ function chooseRule(fragment: ReplyFragment, provider: Provider): { rule: Bounce
   const action = fragment.action?.toLowerCase();
   const delivered = action === 'delivered' || action === 'relayed' || action === 'expanded';
   if (!formatDecides && !delivered) {
-    const providerRule = BOUNCE_RULES.find((rule) => PROVIDER_ROW.test(rule.id) && matches(rule, fragment, provider));
+    const providerRule = PROVIDER_RULES.find((rule) => matches(rule, fragment, provider));
     if (providerRule) return { rule: providerRule, via: `provider:${providerRule.id}` };
   }
   const table = formatDecides || delivered ? undefined : remoteHostReason(fragment, provider);
   const decision = table ? { reason: table.reason, via: `rhost:${table.table}` } : decide(fragment);
   // The most precise generic row that agrees with the decided reason names our category.
-  const agreeing = BOUNCE_RULES.find((rule) => !PROVIDER_ROW.test(rule.id) && rule.reason === decision.reason && matches(rule, fragment, provider));
+  const agreeing = RULES_BY_REASON.get(decision.reason)?.find((rule) => matches(rule, fragment, provider));
   return { rule: agreeing ?? defaultRuleFor(decision.reason, decision.via), via: decision.via };
 }

@@ -160,15 +160,16 @@ function anotherOne(facts: DecisionFacts, byStatus: SisimaiReason | undefined, t
   if (byStatus && !GUESSED_REASONS.has(byStatus)) return { reason: byStatus, via: 'status' };
   const second = SECOND_ORDER.find((reason) => textSays(reason, text));
   if (second) return { reason: second, via: 'second-order' };
-  const action = facts.action?.toLowerCase() ?? '';
-  if (action.startsWith('delayed') || action.startsWith('expired')) return { reason: 'expired', via: 'fallback:delayed' };
   const subject = /^[45]\.(\d{1,3})\./.exec(facts.status ?? '')?.[1];
   if (subject === '6') return { reason: 'contenterror', via: 'fallback:x.6' };
   if (subject === '7') return { reason: 'securityerror', via: 'fallback:x.7' };
   if (/^X-(?:UNIX|POSTFIX)$/i.test(facts.diagnosticType ?? '')) return { reason: 'mailererror', via: 'fallback:x-unix' };
+  if (/^[45]0[0-4]$/.test(facts.replyCode ?? '') && !byStatus) return { reason: 'syntaxerror', via: 'fallback:50x' };
+  const action = facts.action?.toLowerCase() ?? '';
+  if (action.startsWith('delayed') || action.startsWith('expired')) return { reason: 'expired', via: 'fallback:delayed' };
+  // The status's own reason, although only a guess, is still better than the command.
+  if (byStatus) return { reason: byStatus, via: 'status' };
   // Refused at the greeting or at EHLO/HELO: only the client host was known, so the client was blocked.
   if (facts.command === 'EHLO' || facts.command === 'HELO' || facts.command === 'CONN') return { reason: 'blocked', via: 'fallback:ehlo' };
-  if (byStatus) return { reason: byStatus, via: 'status' };
-  if (/^[45]0[0-4]$/.test(facts.replyCode ?? '')) return { reason: 'syntaxerror', via: 'fallback:50x' };
   return undefined;
 }

@@ -180,7 +180,7 @@ export function parseBounceText(input: string, head?: MessageHead): ParsedBounce
 
   let fragments: ReplyFragment[] = [...feedback];
   if (dsn.fragments.length > 0) {
-    fragments.push(...dsn.fragments.map((fragment) => enrichFromBlocks(enrichFromTranscript(fragment, transcript, summary), blocks)));
+    fragments.push(...dsn.fragments.map((fragment) => enrichFromTranscript(enrichFromBlocks(fragment, blocks), transcript, summary)));
     const covered = new Set(dsn.fragments.map((f) => f.recipient?.toLowerCase()).filter((r) => r !== undefined));
     // Transcript replies for recipients the report does not list (rare: partial reports).
     for (const reply of transcript) {
@@ -214,7 +214,7 @@ export function parseBounceText(input: string, head?: MessageHead): ParsedBounce
     if (fragment.origin === 'feedback-report') continue;
     applyNotices(fragment, module, fragments.length === 1 ? flat : '');
     if (fragment.command) continue;
-    const command = commandNear(flat, fragment.recipient, fragments.length === 1, module?.commands);
+    const command = commandNear(flat, fragment.recipient, fragments.length === 1, module?.commands) ?? quotesRecipient(fragment);
     if (command) fragment.command = command;
   }
   return capFragments({ fragments, summary, notes, ...(module ? { format: module.id } : {}), ...(dsn.reportingHost ? { reportingHost: dsn.reportingHost } : {}) });
@@ -260,6 +260,7 @@ function enrichFromBlocks(fragment: ReplyFragment, blocks: ReplyFragment[]): Rep
     ...fragment,
     text: `${fragment.text} ${block.text}`.trim().slice(0, MAX_REPLY_CHARS),
     ...(block.replyCode && !fragment.replyCode ? { replyCode: block.replyCode } : {}),
+    ...(block.status ? { status: preferStatus(block.status, fragment.status) ?? block.status } : {}),
     ...(block.command && !fragment.command ? { command: block.command } : {}),
   };
 }
@@ -602,6 +603,16 @@ const COMMAND_PATTERNS: ReadonlyArray<readonly [SmtpCommand, RegExp]> = [
   ['HELO', /in reply to HELO|after HELO|>>> HELO|my name was rejected|performing the (?:HELO|EHLO) handshake/i],
   ['CONN', /while connecting to|(?:upon|after) (?:initial )?connection|refused to talk to me|in the (?:server )?greeting|after connecting|on connect/i],
 ];
+
+/**
+ * A reply that opens with the recipient's own address (`550 <a@b>: ...`, `550 5.1.1 <a@b>... ...`)
+ * answers RCPT TO: RFC 5321 servers name the address they refuse in the RCPT reply, while one
+ * DATA reply covers every recipient and names none.
+ */
+function quotesRecipient(fragment: ReplyFragment): SmtpCommand | undefined {
+  const quoted = /^[245]\d\d[ -](?:[245]\.\d{1,3}\.\d{1,3} )?<([^<>\s]{1,254})>(?::|\.{3})/.exec(fragment.text)?.[1];
+  return quoted !== undefined && fragment.recipient !== undefined && quoted.toLowerCase() === fragment.recipient.toLowerCase() ? 'RCPT' : undefined;
+}
 
 /**
  * The command named near a recipient's address in the notice (Sendmail's `>>> RCPT To:<a>`,

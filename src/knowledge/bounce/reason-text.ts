@@ -83,7 +83,7 @@ export const REASON_TEXTS: readonly ReasonText[] = [
     reason: 'notcompliantrfc',
     source: `${SISIMAI('notcompliantrfc')}; RFC 5322 section 3.6 (header counts); Google's reply list ("multiple addresses in From", "not RFC 5322 compliant"); Amazon SES "Duplicate header"`,
     pattern:
-      /rfc ?(?:5322|2822|822)\b.{0,30}(?:complian|conform|violat|format)|not (?:rfc|standards?)[ -]?(?:5322 |2822 )?complian|multiple addresses in from:? header|duplicate header|(?:more than one|multiple) (?:from|date|subject|message-id|to|sender) headers?|missing (?:a )?(?:required )?(?:from|date|message-id) header|header (?:is )?(?:malformed|not rfc)/i,
+      /rfc ?(?:5322|2822|822)\b.{0,30}(?:complian|conform|violat|format)|not (?:rfc|standards?)[ -]?(?:5322 |2822 )?complian|multiple addresses in (?:the )?from:? ?(?:header|$)|duplicate header|(?:more than one|multiple) (?:from|date|subject|message-id|to|sender) headers?|missing (?:a )?(?:required )?(?:from|date|message-id) header|header (?:is )?(?:malformed|not rfc)/i,
   },
   {
     reason: 'badreputation',
@@ -159,7 +159,7 @@ export const REASON_TEXTS: readonly ReasonText[] = [
   {
     reason: 'notaccept',
     source: `${SISIMAI('notaccept')}; RFC 7505 (null MX); RFC 3463 X.3.2 "system not accepting network messages"`,
-    pattern: /no mx (?:record|host)s? (?:found )?for|(?:host|domain|server|system) does not accept (?:any )?(?:e-?)?mail|does not accept (?:e-?)?mail|null mx|no smtp service|not accepting (?:network )?messages|accepts no mail/i,
+    pattern: /no mx (?:records? |hosts? )?(?:found )?for|(?:host|domain|server|system) does not accept (?:any )?(?:e-?)?mail|does not accept (?:e-?)?mail|null mx|no smtp service|not accepting (?:network )?messages|accepts no mail/i,
   },
   {
     reason: 'expired',
@@ -192,8 +192,21 @@ export const REASON_TEXTS: readonly ReasonText[] = [
 
 const BY_REASON = new Map<SisimaiReason, RegExp>(REASON_TEXTS.map((row) => [row.reason, row.pattern]));
 
+/** Answers for the text last asked about: decide() asks several reasons (some twice) of one text. */
+let memoText = '';
+const memo = new Map<SisimaiReason, boolean>();
+
 /** True when the text states the reason (see the table above). */
 export function textSays(reason: SisimaiReason, text: string): boolean {
+  if (text === '') return false;
+  if (text !== memoText) {
+    memoText = text;
+    memo.clear();
+  }
+  const known = memo.get(reason);
+  if (known !== undefined) return known;
   const pattern = BY_REASON.get(reason);
-  return pattern !== undefined && text !== '' && pattern.test(text);
+  const says = pattern?.test(text) === true;
+  memo.set(reason, says);
+  return says;
 }

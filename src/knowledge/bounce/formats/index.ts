@@ -65,13 +65,11 @@ export function identifyFormat(head: MessageHead): FormatModule | undefined {
   const body = head.body.slice(0, 20_000);
   const headers = head.headers.slice(0, 20_000);
   return FORMAT_MODULES.find(({ detect }) => {
-    const conditions = [
-      detect.from?.test(head.from),
-      detect.subject?.test(head.subject),
-      detect.headers?.test(headers),
-      detect.body?.test(body),
-    ].filter((value) => value !== undefined);
-    return conditions.length > 0 && conditions.every(Boolean);
+    if (!detect.from && !detect.subject && !detect.headers && !detect.body) return false;
+    if (detect.from && !detect.from.test(head.from)) return false;
+    if (detect.subject && !detect.subject.test(head.subject)) return false;
+    if (detect.headers && !detect.headers.test(headers)) return false;
+    return !detect.body || detect.body.test(body);
   });
 }
 

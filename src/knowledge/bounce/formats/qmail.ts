@@ -12,7 +12,6 @@ export const qmail: FormatModule = {
     end: /^--- (?:Below this line|Enclosed is a copy)/i,
   },
   notices: [
-    { text: /I'm not going to try again; this message has been in the queue too long/i, action: 'delayed' },
     { text: /Sorry, I couldn't find a mail exchanger or IP address/i, reason: 'notaccept' },
     { text: /but sender was rejected/i, command: 'MAIL' },
     { text: /does not like recipient|most progress was RCPT TO response/i, command: 'RCPT' },

@@ -98,10 +98,14 @@ export const REMOTE_HOST_TABLES: readonly RemoteHostTable[] = [
     codes: [{ id: 'unknown-user-after-data', command: /^DATA$/, status: /^(?![45]\.2\.)/, text: /unknown user/i, reason: 'rejected' }],
   },
   {
-    name: 'KDDI (au, EZweb)',
-    hosts: /(?:^|\.)(?:ezweb\.ne\.jp|au\.com)$/,
-    source: 'au (KDDI) mail: unknown recipients are refused with "User unknown" by the EZweb MX',
-    codes: [{ id: 'user-unknown', status: /^(?![45]\.2\.)/, text: /User unknown/i, reason: 'userunknown' }],
+    name: 'Facebook',
+    hosts: /(?:^|\.)facebook\.com$/,
+    textMarks: /postmaster\.facebook\.com\/response_codes/i,
+    source: 'Facebook postmaster response codes (http://postmaster.facebook.com/response_codes)',
+    codes: [
+      { id: 'RCP-P1', text: /\bRCP-P1\b/, reason: 'userunknown' },
+      { id: 'RCP-P2', text: /\bRCP-P2\b|Refused due to recipient preferences/i, reason: 'filtered' },
+    ],
   },
   {
     name: 'Mimecast',

@@ -1,0 +1,125 @@
+/** The reason decision (KNOWLEDGE.md section 7) on extracted facts, and the format registry. */
+import { describe, expect, it } from 'vitest';
+import { REASON_DEFAULTS } from '../../src/knowledge/bounce/by-reason.js';
+import { interpretReplies } from '../../src/knowledge/bounce/classify.js';
+import { type DecisionFacts, decide } from '../../src/knowledge/bounce/decide.js';
+import { FORMAT_MODULES, identifyFormat } from '../../src/knowledge/bounce/formats/index.js';
+import { REASON_TEXTS } from '../../src/knowledge/bounce/reason-text.js';
+import { REMOTE_HOST_TABLES } from '../../src/knowledge/bounce/rhost/tables.js';
+import { CATEGORIES, SISIMAI_REASONS } from '../../src/knowledge/bounce/rules.js';
+
+const reasonOf = (facts: Partial<DecisionFacts>): string => decide({ text: '', ...facts }).reason;
+
+describe('decide: the command phase', () => {
+  it('reads "user unknown" at RCPT as userunknown, after DATA or with no command as filtered', () => {
+    expect(reasonOf({ text: '550 User unknown', command: 'RCPT' })).toBe('userunknown');
+    expect(reasonOf({ text: '550 User unknown', command: 'DATA' })).toBe('filtered');
+    expect(reasonOf({ text: '550 User unknown' })).toBe('filtered');
+    // X.1.1 names the mailbox whatever the phase.
+    expect(reasonOf({ text: '550 5.1.1 User unknown', status: '5.1.1', command: 'DATA' })).toBe('userunknown');
+  });
+
+  it('never calls a refusal before DATA spam', () => {
+    expect(reasonOf({ text: '554 rejected as spam', command: 'RCPT', status: '5.7.1' })).toBe('spamdetected');
+    expect(reasonOf({ text: '554 rejected as spam', command: 'DATA' })).toBe('spamdetected');
+    // At RCPT the first order skips spamdetected; the second order (text only) still names it.
+    expect(decide({ text: '554 rejected as spam', command: 'RCPT' }).via).toBe('second-order');
+  });
+
+  it('reads a refusal at MAIL FROM as about the sender', () => {
+    expect(reasonOf({ text: '553 Access denied', command: 'MAIL' })).toBe('rejected');
+    expect(reasonOf({ text: '550 Unauthenticated senders not allowed', command: 'MAIL' })).toBe('securityerror');
+  });
+});
+
+describe('decide: status table, priority and fallbacks', () => {
+  it.each([
+    ['5.2.2', 'mailboxfull'], ['5.3.4', 'mesgtoobig'], ['5.2.3', 'exceedlimit'], ['5.7.13', 'suspend'], ['5.1.6', 'hasmoved'],
+    ['5.7.26', 'authfailure'], ['5.7.25', 'requireptr'], ['5.1.2', 'hostunknown'], ['5.1.10', 'notaccept'], ['4.4.7', 'expired'],
+    ['5.5.3', 'toomanyconn'], ['4.2.1', 'blocked'], ['5.7.30', 'failedstarttls'], ['5.3.1', 'systemfull'], ['2.0.0', 'delivered'],
+  ])('status %s alone gives %s', (status, reason) => {
+    expect(reasonOf({ text: `${status} see status`, status })).toBe(reason);
+  });
+
+  it('takes the first reason of the priority order when several texts match', () => {
+    expect(reasonOf({ text: 'mailbox full; message too large', command: 'RCPT' })).toBe('mailboxfull');
+    expect(reasonOf({ text: 'user unknown, listed in spamhaus', command: 'RCPT' })).toBe('userunknown');
+  });
+
+  it('applies the fallbacks in order', () => {
+    expect(reasonOf({ text: 'temporarily deferred', action: 'delayed' })).toBe('expired');
+    expect(reasonOf({ text: 'refused', status: '5.6.0' })).toBe('contenterror');
+    expect(reasonOf({ text: 'refused', status: '5.7.0' })).toBe('securityerror');
+    expect(reasonOf({ text: 'exit 75', diagnosticType: 'X-UNIX' })).toBe('mailererror');
+    expect(reasonOf({ text: '501 go away', command: 'EHLO' })).toBe('blocked');
+    expect(reasonOf({ text: '500 what?', replyCode: '500' })).toBe('syntaxerror');
+    expect(reasonOf({ text: 'something nobody documented' })).toBe('onhold');
+    expect(reasonOf({ text: '' })).toBe('undefined');
+    expect(reasonOf({ text: 'I am away', formatReason: 'vacation' })).toBe('vacation');
+  });
+
+  it('reaches every reason the issue names from plain facts', () => {
+    const reached = new Set([
+      reasonOf({ text: 'virus found in attachment', status: '5.7.0' }),
+      reasonOf({ text: 'receiving mail at a rate that prevents additional messages' }),
+      reasonOf({ text: 'must issue a STARTTLS command first', status: '5.7.0' }),
+      reasonOf({ text: 'the address is on the suppression list' }),
+      reasonOf({ text: 'multiple addresses in From: header are not accepted', status: '5.7.1' }),
+      reasonOf({ text: 'no PTR record for your IP', command: 'CONN' }),
+      reasonOf({ text: 'mailbox has moved', command: 'RCPT' }),
+      reasonOf({ text: 'insufficient system storage' }),
+      reasonOf({ text: 'command died with status 1' }),
+      reasonOf({ text: 'auto reply', formatReason: 'vacation' }),
+    ]);
+    for (const reason of ['virusdetected', 'speeding', 'failedstarttls', 'suppressed', 'notcompliantrfc', 'requireptr', 'hasmoved', 'systemfull', 'mailererror', 'vacation']) {
+      expect(reached, reason).toContain(reason);
+    }
+  });
+});
+
+describe('tables are well-formed', () => {
+  it('every reason has a default category of that reason, a layer and a fix', () => {
+    for (const reason of SISIMAI_REASONS) {
+      const row = REASON_DEFAULTS[reason];
+      expect(row, reason).toBeDefined();
+      expect(CATEGORIES[row.category].reason).toBe(reason);
+      if (reason !== 'delivered') expect(row.fix.length, reason).toBeGreaterThan(10);
+    }
+  });
+
+  it('every text pattern and provider table names its source', () => {
+    for (const row of REASON_TEXTS) expect(row.source, row.reason).toMatch(/sisimai reason definition|RFC|documentation/);
+    for (const table of REMOTE_HOST_TABLES) {
+      expect(table.source.length, table.name).toBeGreaterThan(10);
+      expect(table.codes.length, table.name).toBeGreaterThan(0);
+    }
+  });
+
+  it('every format module has a unique id, a source and a detection', () => {
+    const ids = FORMAT_MODULES.map((module) => module.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const module of FORMAT_MODULES) {
+      expect(module.source.length, module.id).toBeGreaterThan(5);
+      expect(Object.values(module.detect).length, module.id).toBeGreaterThan(0);
+    }
+  });
+
+  it('identifies formats by their documented markers', () => {
+    const head = { from: '', subject: '', headers: '' };
+    expect(identifyFormat({ ...head, body: 'This is the mail system at host mx.example.org.' })?.id).toBe('postfix');
+    expect(identifyFormat({ ...head, body: 'Hi. This is the qmail-send program at mx.example.org.' })?.id).toBe('qmail');
+    expect(identifyFormat({ ...head, body: 'This message was created automatically by mail delivery software.' })?.id).toBe('exim');
+    expect(identifyFormat({ ...head, headers: 'Auto-Submitted: auto-replied', body: 'I am out of the office.' })?.id).toBe('rfc3834');
+    expect(identifyFormat({ ...head, body: 'hello' })).toBeUndefined();
+  });
+});
+
+describe('interpretReplies cache', () => {
+  it('returns copies: changing one answer does not change the next', () => {
+    const first = interpretReplies('550 5.1.1 <a@example.org>... User unknown');
+    const firstReply = first[0];
+    expect(firstReply?.reason).toBe('userunknown');
+    if (firstReply) firstReply.reason = 'tampered';
+    expect(interpretReplies('550 5.1.1 <a@example.org>... User unknown')[0]?.reason).toBe('userunknown');
+  });
+});
