@@ -2,10 +2,10 @@
 # Build stage: install every dependency from the lock file, type-check and compile.
 FROM node:24-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+# The sources come first: `npm ci` runs the package's `prepare` build.
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
+RUN npm ci --no-audit --no-fund
 RUN npm run build
 
 # Runtime stage: production dependencies only, non-root, no secrets baked in.
@@ -15,7 +15,8 @@ ENV NODE_ENV=production \
     PORT=3000
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# --ignore-scripts: no `prepare` build here (no compiler, no sources); dist/ comes from the build stage.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY manifest.yml ./
 RUN mkdir -p /data && chown node:node /data

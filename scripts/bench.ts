@@ -4,6 +4,7 @@
  * loopback; the whole run stays around a minute on two cores.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { benchCli, formatCliBench } from './bench-cli.js';
 import { benchBurst, formatBurstBench } from './bench-burst.js';
 import { benchDnsLayer, formatDnsBench } from './bench-dns.js';
 import { benchE2e, formatE2eBench } from './bench-e2e.js';
@@ -51,6 +52,9 @@ await section('storeClaims', () => benchStore(1_000), formatStoreBench);
 
 // Issue 13: 50 then 200 signed commands at once; the app and every peer in its own process.
 await section('burst', () => benchBurst({ sizes: [50, 200] }), formatBurstBench);
+
+// Issue 15: process starts of the built CLI beside `node -e 0`.
+await section('cliStart', () => benchCli(), formatCliBench);
 
 await mkdir('bench-results', { recursive: true });
 const file = `bench-results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;

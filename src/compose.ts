@@ -224,6 +224,9 @@ export async function composeApp(config: AppConfig, log: Logger, options: Compos
       import('./io/smtp-credential-tester.js'),
       import('./metrics.js'),
       import('./slack/event-dedupe.js'),
+      // The MIME parser loads on first use in the CLI (src/knowledge/bounce/parse.ts); the app loads
+      // it at start, so no run pays for it while other runs wait on DNS answers.
+      import('mailparser'),
     ]);
   const metrics = options.metrics ?? createMetrics();
   const env = options.env ?? process.env;

@@ -49,11 +49,12 @@ const hostPort = z
   });
 
 /**
- * Diagnoses mostly wait on DNS, AWS and SMTP; their CPU (a few ms each) shares the one thread
- * that acks Slack. Four per core keeps acks fast under a burst (README, "Benchmarks").
+ * Diagnoses mostly wait on DNS, AWS and SMTP, but their CPU shares the one thread that acks
+ * Slack. Two per core: in the burst bench on 2 CPUs, 8 runs let a 200-command burst push acks
+ * past Slack's 3 s, 2 kept them under 1.5 s (README, "Benchmarks").
  */
 export function defaultMaxConcurrentRuns(cpus: number = availableParallelism()): number {
-  return Math.max(2, 4 * cpus);
+  return Math.max(2, 2 * cpus);
 }
 export const DEFAULT_MAX_QUEUED_RUNS = 200;
 

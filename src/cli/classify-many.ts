@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { LAYERS } from '../core/finding.js';
 import type { InterpretedReply } from '../core/replies.js';
-import { classificationToJson } from '../core/report-json.js';
+import { classificationToJson, SCHEMA_VERSION } from '../core/report-json.js';
 import { interpretBounce } from '../knowledge/bounce/classify.js';
 
 export const MAX_CLASSIFY_FILES = 20_000;
@@ -131,8 +131,9 @@ export function renderSummaryText(summary: ClassifySummary): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function summaryToJson(summary: ClassifySummary): ClassifySummary {
+export function summaryToJson(summary: ClassifySummary): ClassifySummary & { schemaVersion: typeof SCHEMA_VERSION } {
   return {
+    schemaVersion: SCHEMA_VERSION,
     ...summary,
     byReason: Object.fromEntries(sortedCounts(summary.byReason)),
     byLayer: Object.fromEntries(sortedCounts(summary.byLayer)),

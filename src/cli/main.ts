@@ -1,15 +1,29 @@
 #!/usr/bin/env node
-import { text } from 'node:stream/consumers';
-import { config as loadDotenv } from 'dotenv';
-import { runCli } from './run.js';
+/**
+ * The `maildiag` command. Starts fast: `--help` loads nothing but the usage text, and the
+ * rest is imported only when a command runs (src/cli/run.ts imports what each command needs).
+ */
+import module from 'node:module';
+import { USAGE } from './usage.js';
 
-// Local runs share the app's .env (MAILDIAG_REGIONS, MAILDIAG_SMTP_USERS, ...); the environment wins.
-loadDotenv({ quiet: true });
+// Node's on-disk compile cache (Node ≥ 22.1; the OS temp dir; NODE_DISABLE_COMPILE_CACHE=1
+// turns it off): later starts skip compiling maildiag and its dependencies again.
+module.enableCompileCache?.();
 
-const exitCode = await runCli(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  readStdin: () => text(process.stdin),
-});
-process.exitCode = exitCode;
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
+  process.stdout.write(USAGE);
+} else if (args.length === 0) {
+  process.stderr.write(USAGE);
+  process.exitCode = 2;
+} else {
+  const [{ config: loadDotenv }, { text }, { runCli }] = await Promise.all([import('dotenv'), import('node:stream/consumers'), import('./run.js')]);
+  // Local runs share the app's .env (MAILDIAG_REGIONS, MAILDIAG_SMTP_USERS, ...); the environment wins.
+  loadDotenv({ quiet: true });
+  process.exitCode = await runCli(args, {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    readStdin: () => text(process.stdin),
+  });
+}

@@ -6,17 +6,15 @@ import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { type Layer, LAYERS } from '../core/finding.js';
 import { ConfigError, InputError, MaildiagError } from '../core/errors.js';
-import { classificationToJson, reportToJson } from '../core/report-json.js';
 import { normalizeDomain, normalizeRegion, parseTargetText, type Target } from '../core/target.js';
-import { loadEngineConfig } from '../config.js';
-import { createLogger } from '../log.js';
-import { createServices, diagnose } from '../compose.js';
-import { interpretBounce } from '../knowledge/bounce/classify.js';
-import { extractFromThread } from '../knowledge/ticket-text.js';
 import type { InterpretedReply } from '../core/replies.js';
-import { classifyFiles, expandInputs, filesToJson, renderSummaryText, summarize, summaryToJson } from './classify-many.js';
-import { renderReportMarkdown, renderRepliesMarkdown } from './render-markdown.js';
-import { renderReportText } from './render-text.js';
+import { USAGE } from './usage.js';
+
+// Fast start: everything heavy is imported where a command needs it, never at load. `classify`
+// loads the bounce knowledge (mailparser for whole messages) and not the engine; a diagnosis
+// loads the engine, configuration (zod) and the logger (pino), and the AWS SDK only when an
+// AWS layer runs (src/compose.ts); nothing here loads Bolt or prom-client.
+// test/cli/fast-start.test.ts and test/cli/lazy-modules.test.ts hold the line.
 
 export interface CliIo {
   stdout: { write(text: string): void; isTTY?: boolean };
@@ -29,30 +27,7 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
-export const USAGE = `Usage:
-  maildiag <domain | address> [to=<address>]... [region=<region>]... [smtp-user=<AKIA...>]... [message-id=<id>]... [options]
-  maildiag --thread FILE [options]      (sender, recipients and replies read from a ticket thread)
-  maildiag classify [FILE | DIR | -]... [--summary] [--format text|json|markdown]
-
-Options:
-  --format <f>           text (default), json (docs/report.schema.json) or markdown (for a ticket)
-  --json                 the same as --format json
-  --summary              classify: counts per reason and per layer instead of each reply
-  --layers <list>        run only these layers: ${LAYERS.join(',')}
-  --region <region>      AWS region to check (repeatable; same as region=)
-  --dns-server <h:port>  DNS server to ask instead of the system's (repeatable)
-  --mail-from <domain>   custom MAIL FROM domain to check
-  --dkim-tokens <a,b,c>  SES Easy DKIM tokens to check
-  --dkim-selector <s>    a DKIM selector whose key record to check
-  --aws-endpoint <url>   AWS endpoint override (local test endpoints)
-  --bounce <file>        a bounce message (.eml) or NDR text to interpret
-  --thread <file>        ticket thread text to read addresses and replies from
-  --verbose              show passing checks in full
-  --color / --no-color   force colour on or off (default: on for a terminal)
-  -h, --help             this help
-
-Exit status: 0 nothing failed, 1 a check failed or could not run, 2 bad usage.
-`;
+export { USAGE };
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -141,6 +116,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
   try {
     if (positionals[0] === 'classify') return await runClassify(positionals.slice(1), values, io);
+    const [{ loadEngineConfig }, { createLogger }, { createServices, diagnose }] = await Promise.all([
+      import('../config.js'),
+      import('../log.js'),
+      import('../compose.js'),
+    ]);
     const config = loadEngineConfig(io.env);
     const layers = parseLayers(values.layers);
     const target = applyTargetFlags(await buildTarget(positionals, values), values);
@@ -151,13 +131,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       ...(values['aws-endpoint'] ? { awsEndpoint: values['aws-endpoint'] } : {}),
     }, io.env);
     const report = await diagnose(target, services, layers ? { layers } : {});
-    io.stdout.write(
-      format === 'json'
-        ? `${JSON.stringify(reportToJson(report), null, 2)}\n`
-        : format === 'markdown'
-          ? renderReportMarkdown(report)
-          : renderReportText(report, { colour, verbose: Boolean(values.verbose) }),
-    );
+    if (format === 'json') {
+      const { reportToJson } = await import('../core/report-json.js');
+      io.stdout.write(`${JSON.stringify(reportToJson(report), null, 2)}\n`);
+    } else if (format === 'markdown') {
+      const { renderReportMarkdown } = await import('./render-markdown.js');
+      io.stdout.write(renderReportMarkdown(report));
+    } else {
+      const { renderReportText } = await import('./render-text.js');
+      io.stdout.write(renderReportText(report, { colour, verbose: Boolean(values.verbose) }));
+    }
     return report.verdict === 'fail' || report.verdict === 'error' ? EXIT_FAILED : EXIT_OK;
   } catch (error) {
     if (error instanceof InputError || error instanceof ConfigError) {
@@ -180,6 +163,7 @@ function stderrDestination(io: CliIo) {
 async function buildTarget(positionals: string[], values: ParsedOptions): Promise<Target> {
   let target: Target | undefined = positionals.length > 0 ? parseTargetText(positionals.join(' ')) : undefined;
   if (values.thread !== undefined) {
+    const { extractFromThread } = await import('../knowledge/ticket-text.js');
     const extraction = extractFromThread(splitThread(await readInputFile(values.thread)));
     if (!target) {
       if (!extraction.target) {
@@ -199,6 +183,7 @@ async function buildTarget(positionals: string[], values: ParsedOptions): Promis
   }
   if (!target) throw new InputError('give a sending domain or address');
   if (values.bounce !== undefined) {
+    const { interpretBounce } = await import('../knowledge/bounce/classify.js');
     const result = await interpretBounce(await readInputBuffer(values.bounce));
     const recipients = result.replies.map((r) => r.recipient).filter((r): r is string => r !== undefined);
     target = mergeTarget(target, {
@@ -240,11 +225,14 @@ async function runClassify(args: string[], values: ParsedOptions, io: CliIo): Pr
   }
   const source = args[0] ?? '-';
   const input = source === '-' ? await io.readStdin() : await readInputBuffer(source);
-  const result = await interpretBounce(input);
   const format = outputFormat(values);
+  const { interpretBounce } = await import('../knowledge/bounce/classify.js');
+  const result = await interpretBounce(input);
   if (format === 'json') {
+    const { classificationToJson } = await import('../core/report-json.js');
     io.stdout.write(`${JSON.stringify(classificationToJson(result), null, 2)}\n`);
   } else if (format === 'markdown') {
+    const { renderRepliesMarkdown } = await import('./render-markdown.js');
     io.stdout.write(renderRepliesMarkdown(result.replies, result.notes));
   } else {
     io.stdout.write(renderReplies(result.replies, result.notes));
@@ -255,6 +243,10 @@ async function runClassify(args: string[], values: ParsedOptions, io: CliIo): Pr
 /** Several files or a folder, or --summary: see classify-many.ts. */
 async function classifyMany(args: string[], values: ParsedOptions, io: CliIo): Promise<number> {
   const format = outputFormat(values);
+  const [{ classifyFiles, expandInputs, filesToJson, renderSummaryText, summarize, summaryToJson }, { renderRepliesMarkdown }] = await Promise.all([
+    import('./classify-many.js'),
+    import('./render-markdown.js'),
+  ]);
   const results = await classifyFiles(await expandInputs(args), () => io.readStdin());
   if (values.summary) {
     const summary = summarize(results);

@@ -60,6 +60,8 @@ function validator(schema: Json, ref: string): ValidateFunction {
 
 const strictReport = validator(closed(published), '#/$defs/report');
 const strictClassification = validator(closed(published), '#/$defs/classification');
+const strictFiles = validator(closed(published), '#/$defs/classificationFiles');
+const strictSummary = validator(closed(published), '#/$defs/classificationSummary');
 const openRoot = validator(published, '');
 
 function expectValid(validate: ValidateFunction, value: unknown, what: string): void {
@@ -195,6 +197,17 @@ describe('maildiag classify --json validates', () => {
     const { code, stdout } = await cli(['classify', file, '--json']);
     expect(code).toBe(0);
     expectValid(strictClassification, JSON.parse(stdout), file);
+  });
+
+  it('several files and a folder ($defs/classificationFiles), and --summary ($defs/classificationSummary)', async () => {
+    const files = await cli(['classify', 'test/fixtures', 'test/fixtures/exchange-ndr.eml', '--json']);
+    const list = JSON.parse(files.stdout) as Array<{ file: string; error?: string }>;
+    expect(list.filter((entry) => entry.error === undefined).length).toBeGreaterThan(1);
+    expect(openRoot([{ file: 'x.eml', error: 'EACCES' }])).toBe(true);
+    expectValid(strictFiles, list, 'several files');
+    const summary = await cli(['classify', 'test/fixtures', '--summary', '--json']);
+    expect(JSON.parse(summary.stdout)).toMatchObject({ schemaVersion: SCHEMA_VERSION });
+    expectValid(strictSummary, JSON.parse(summary.stdout), 'summary');
   });
 
   it.runIf(corpus.length > 0)('every message of the bounce corpus', async () => {

@@ -29,6 +29,11 @@ describe('Dockerfile', () => {
     expect(ciScript).toMatch(/^npm ci\b/m);
     expect(runSteps.filter((s) => s.startsWith('npm ci')).length).toBe(2);
     expect(runSteps.some((s) => s.includes('npm ci --omit=dev'))).toBe(true);
+    // The package's `prepare` build runs on npm ci: the build stage has the sources by then, and
+    // the runtime stage (no compiler, no sources) skips scripts.
+    expect(runSteps.find((s) => s.includes('npm ci --omit=dev'))).toContain('--ignore-scripts');
+    expect(pkg.scripts.prepare).toBe('npm run build');
+    expect(dockerfile.indexOf('COPY src ./src')).toBeLessThan(dockerfile.indexOf('RUN npm ci --no-audit'));
   });
 
   it('builds with a package script that exists and compiles src into what CMD runs', () => {

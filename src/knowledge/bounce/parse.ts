@@ -6,7 +6,6 @@
  * Everything is bounded: input size, number of fragments, length of each reply, and every
  * regular expression is linear (no nested quantifiers).
  */
-import { simpleParser } from 'mailparser';
 import { readBlocks, type RecipientBlock } from './blocks.js';
 import type { SmtpCommand } from './decide.js';
 import { identifyFormat } from './formats/index.js';
@@ -97,6 +96,8 @@ export async function parseBounce(input: string | Buffer): Promise<ParsedBounce>
   const head: MessageHead = { from: '', subject: '', headers: '', body: '' };
   const attachmentsText: string[] = [];
   try {
+    // Loaded on first use: diagnoses that only interpret reply lines never load mailparser.
+    const { simpleParser } = await import('mailparser');
     const mail = await simpleParser(bytes, { skipImageLinks: true, skipTextToHtml: true, skipHtmlToText: true, skipTextLinks: true, maxHtmlLengthToParse: MAX_INPUT_BYTES });
     from = mail.from?.value[0]?.address;
     head.from = mail.from?.text ?? '';
