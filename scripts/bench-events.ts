@@ -13,7 +13,7 @@
  * And the Slack posts this makes (bounded by the groups, not the events).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { webApi } from '@slack/bolt';
 import { createLogger } from '../src/log.js';
@@ -35,8 +35,10 @@ import { startFakeSlackApi } from '../test/support/slack-api.js';
 
 export interface EventsBenchResult {
   events: number;
-  endToEnd: { ms: number; perSecond: number; receives: number; deletes: number };
-  processingOnly: { ms: number; perSecond: number };
+  /** Wall time and CPU time (user + system of this process): on a shared machine the CPU figure is the one-core rate. */
+  endToEnd: { ms: number; perSecond: number; cpuMs: number; perCpuSecond: number; receives: number; deletes: number };
+  processingOnly: { ms: number; perSecond: number; cpuMs: number; perCpuSecond: number };
+  loadAverage: number;
   byType: Record<string, number>;
   groups: { posted: number; heldBack: number };
   slack: { posts: number; updates: number };
@@ -78,11 +80,13 @@ export async function benchEvents(options: { events?: number } = {}): Promise<Ev
     if (!intake) throw new Error('intake not configured');
     // Warm-up: the SDK's first request builds its middleware, the classifier's first replies.
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     for (;;) {
       const batch = await intake.pollOnce();
       if (batch.received === 0) break;
     }
     const endMs = performance.now() - started;
+    const endCpu = process.cpuUsage(cpuStarted);
     await watch.stop();
     const byType = await store.eventCountsSince(new Date(0));
     await store.close();
@@ -104,6 +108,7 @@ export async function benchEvents(options: { events?: number } = {}): Promise<Ev
     const never: Scheduler = { now: () => performance.now(), schedule: () => () => undefined };
     const publisher2 = createPublisher({ slack: counting, channel: 'C0EVENTS2', windowMs: config.windowMs, scheduler: never, log });
     const procStarted = performance.now();
+    const procCpuStarted = process.cpuUsage();
     for (let start = 0; start < bodies.length; start += 10) {
       const now = new Date();
       const parsed = bodies.slice(start, start + 10).map(parseSesMessage);
@@ -113,13 +118,23 @@ export async function benchEvents(options: { events?: number } = {}): Promise<Ev
       publisher2.changed(grouper.add(items.filter((_, i) => fresh.has(events[i]?.dedupeId ?? '')).flat(), now));
     }
     const procMs = performance.now() - procStarted;
+    const procCpu = process.cpuUsage(procCpuStarted);
+    const cpuMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000;
     await publisher2.flush();
     await store2.close();
 
     return {
       events: count,
-      endToEnd: { ms: endMs, perSecond: (count / endMs) * 1000, receives: aws.callsOf('ReceiveMessage').length, deletes: aws.callsOf('DeleteMessageBatch').length },
-      processingOnly: { ms: procMs, perSecond: (count / procMs) * 1000 },
+      endToEnd: {
+        ms: endMs,
+        perSecond: (count / endMs) * 1000,
+        cpuMs: cpuMs(endCpu),
+        perCpuSecond: (count / cpuMs(endCpu)) * 1000,
+        receives: aws.callsOf('ReceiveMessage').length,
+        deletes: aws.callsOf('DeleteMessageBatch').length,
+      },
+      processingOnly: { ms: procMs, perSecond: (count / procMs) * 1000, cpuMs: cpuMs(procCpu), perCpuSecond: (count / cpuMs(procCpu)) * 1000 },
+      loadAverage: loadavg()[0] ?? 0,
       byType,
       groups: { posted: publisher?.posts ?? 0, heldBack: publisher?.heldBack ?? 0 },
       slack: { posts, updates },
@@ -142,8 +157,9 @@ export function formatEventsBench(result: EventsBenchResult): string {
     `Watch: ${result.events.toLocaleString('en-US')} mixed SES events from a preloaded queue (one Node thread)`,
     '| measure | value |',
     '|---|---|',
-    `| end to end (real SQS client, loopback SQS in the same thread) | ${rate(result.endToEnd.perSecond)} (${Math.round(result.endToEnd.ms)} ms; ${result.endToEnd.receives} receives, ${result.endToEnd.deletes} batch deletes) |`,
-    `| processing only (parse, classify, record, group, publish) | ${rate(result.processingOnly.perSecond)} (${Math.round(result.processingOnly.ms)} ms) |`,
+    `| end to end (real SQS client, loopback SQS in the same thread), per CPU second | ${rate(result.endToEnd.perCpuSecond)} (${Math.round(result.endToEnd.cpuMs)} ms of CPU) |`,
+    `| end to end, wall clock | ${rate(result.endToEnd.perSecond)} (${Math.round(result.endToEnd.ms)} ms; ${result.endToEnd.receives} receives, ${result.endToEnd.deletes} batch deletes; load average ${result.loadAverage.toFixed(1)}) |`,
+    `| processing only (parse, classify, record, group, publish), per CPU second | ${rate(result.processingOnly.perCpuSecond)} (${Math.round(result.processingOnly.cpuMs)} ms of CPU; wall ${rate(result.processingOnly.perSecond)}) |`,
     `| events by type | ${types} |`,
     `| outcomes | ${Object.entries(result.outcomes).map(([k, n]) => `${k} ${n}`).join(', ')} |`,
     `| Slack | ${result.slack.posts} posts (one per group that asked to be posted; ${result.groups.heldBack} held back by the per-window budget), ${result.slack.updates} updates |`,

@@ -122,6 +122,8 @@ async function main(): Promise<void> {
   const slackApi = await startFakeSlackApi();
   // The SQS queue subscribed to the SES notifications topic (the loopback endpoint speaks SQS too).
   const eventsQueue = aws.sqs.createQueue(EVENTS_QUEUE, { maxReceiveCount: 5 });
+  // The queue's clock is a test clock; the demo runs in real time.
+  aws.sqs.advance(Date.now() - aws.sqs.now());
   const caPath = join(work, 'smtp-ca.pem');
   writeFileSync(caPath, smtp.ca);
 
@@ -276,6 +278,13 @@ async function main(): Promise<void> {
     expect(watchReport.target.recipients.includes(RECIPIENT_ADDRESS), step, 'the diagnosis did not cover the bounced recipient');
     expect(watchReport.findings.some((f) => f.layer === 'suppression' && f.status === 'fail'), step, 'the suppression was not found');
     expect(posted().filter((c) => c.args.thread_ts === groupTs).length >= 2, step, 'the report did not go into the group message\'s thread');
+
+    out(`\n▶ 0b. <@${AGENT}> types /maildiag watch: what the watch sees, privately`);
+    await slack.command(commandFields({ text: 'watch', channel: CHANNEL, user: AGENT, responseUrl: slackApi.responseUrl('watch-status') }));
+    const status = await withTimeout(slackApi.waitFor((c) => c.method === 'response_url' && c.responseId === 'watch-status', 'the watch status', STEP_TIMEOUT_MS), step, 'the watch status');
+    showSlack();
+    expect(status.args.response_type === 'ephemeral', step, 'the watch status was not private');
+    expect(/Bounce 1/.test(String(status.args.text)) && /healthy/.test(String(status.args.text)), step, 'the watch status does not show the bounce or the intake health');
 
     // ---------- 1. the slash command ----------
     step = 'step 1 (/maildiag)';

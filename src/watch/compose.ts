@@ -30,14 +30,42 @@ export interface WatchComposeOptions {
   registry?: Registry;
 }
 
+/** The watch's own pool on the app's PostgreSQL database (the same settings as the remediation store's). */
+async function openPostgres(settings: NonNullable<AppConfig['store']['postgres']>, log: Logger): Promise<WatchStore> {
+  const [{ default: pg }, { openPostgresWatchStore }] = await Promise.all([import('pg'), import('./store-postgres.js')]);
+  const pool = new pg.Pool({
+    host: settings.host,
+    port: settings.port,
+    user: settings.user,
+    ...(settings.password !== undefined ? { password: settings.password } : {}),
+    database: settings.database,
+    ssl: settings.ssl,
+    application_name: `${settings.applicationName} watch`,
+    max: 3,
+    connectionTimeoutMillis: 5_000,
+    query_timeout: 10_000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+  });
+  // An idle connection that dies (database restarted) must not crash the process.
+  pool.on('error', (error) => log.warn({ err: { message: error.message }, database: settings.description }, 'watch store: database connection lost'));
+  return openPostgresWatchStore({ pool, ownsPool: true });
+}
+
+/** The watch store the configuration asks for: PostgreSQL when MAILDIAG_DATABASE_URL is set, else the SQLite file MAILDIAG_DB. */
+export async function openWatchStore(config: AppConfig, log: Logger): Promise<WatchStore> {
+  return config.store.postgres ? openPostgres(config.store.postgres, log) : openSqliteWatchStore({ path: config.store.path });
+}
+
 /** Builds the watch and hands `/maildiag watch` and the Diagnose button their dependencies. */
-export function composeWatch(config: AppConfig, services: DiagnosisServices, app: SlackAppHandle, log: Logger, options: WatchComposeOptions = {}): Watch | undefined {
+export async function composeWatch(config: AppConfig, services: DiagnosisServices, app: SlackAppHandle, log: Logger, options: WatchComposeOptions = {}): Promise<Watch | undefined> {
   const watch = config.watch;
   // Posts share the app's Web API client and its per-channel pacing.
   const slack = createSlackGateway(app.app.client, app.deps.pacer);
   if (!watch.channel || (!watch.queueUrl && watch.auditEveryMs === undefined)) return undefined;
   const endpoint = config.aws.endpoint;
-  const store = options.store ?? openSqliteWatchStore({ path: config.store.path });
+  // The app's store decides: PostgreSQL when MAILDIAG_DATABASE_URL is set (replicas on several hosts), else the SQLite file.
+  const store = options.store ?? (await openWatchStore(config, log));
   const clock = options.clock ?? { now: () => new Date() };
   const holder = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const channel = watch.channel;
@@ -70,6 +98,11 @@ export function composeWatch(config: AppConfig, services: DiagnosisServices, app
     ...(options.intake ? { intake: options.intake } : {}),
   });
   app.deps.watch = { channel, statusText: () => composed.statusText() };
+  const stop = composed.stop;
+  composed.stop = async () => {
+    await stop();
+    if (!options.store) await store.close();
+  };
   if (options.registry) registerWatchMetrics(options.registry, composed);
   return composed;
 }

@@ -64,7 +64,8 @@ export function renderWatchStatus(input: WatchStatusInput): string {
     }
     if (input.publisher) {
       const p = input.publisher;
-      lines.push(`*Posts:* ${p.posts} group messages, ${p.updates} updates, ${input.openGroups} groups open${p.heldBack > 0 ? `, *${p.heldBack} held back* (post budget per window used up)` : ''}${p.failedPosts + p.failedUpdates > 0 ? `, ${p.failedPosts} failed posts, ${p.failedUpdates} failed updates` : ''} · window ${duration(config.windowMs)}, bounce threshold ${config.minBounces}`);
+      const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+      lines.push(`*Posts:* ${plural(p.posts, 'group message')}, ${plural(p.updates, 'update')}, ${plural(input.openGroups, 'group')} open${p.heldBack > 0 ? `, *${p.heldBack} held back* (post budget per window used up)` : ''}${p.failedPosts + p.failedUpdates > 0 ? `, ${p.failedPosts} failed posts, ${p.failedUpdates} failed updates` : ''} · window ${duration(config.windowMs)}, bounce threshold ${config.minBounces}`);
     }
   }
   const counts = input.counts;

@@ -2,8 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadAppConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { openWatchStore } from '../../src/watch/compose.js';
 import { openPostgresWatchStore } from '../../src/watch/store-postgres.js';
 import { openSqliteWatchStore, type WatchStore } from '../../src/watch/store.js';
+import { postgresForSuite, type TestPostgres } from '../support/postgres.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -20,24 +24,10 @@ const later = (ms: number) => new Date(T.getTime() + ms);
 /** Two connections to one store (two replicas), for each implementation. */
 type Pair = () => Promise<[WatchStore, WatchStore]>;
 
-/**
- * The PostgreSQL cluster helper of the PostgreSQL store's tests (test/support/postgres.ts),
- * when it is there: without it, or without PostgreSQL binaries, the PostgreSQL half skips
- * with a message (and fails under MAILDIAG_REQUIRE_POSTGRES=1).
- */
-interface PgHelper {
-  postgresForSuite(suite: string): Promise<{ createDatabase(prefix?: string): Promise<string>; url(database: string): string; destroy(): Promise<void> } | undefined>;
-}
-let pgCluster: Awaited<ReturnType<PgHelper['postgresForSuite']>>;
+/** A real PostgreSQL cluster (test/support/postgres.ts); without PostgreSQL binaries the PostgreSQL half skips with a message. */
+let pgCluster: TestPostgres | undefined;
 beforeAll(async () => {
-  const helperUrl = new URL('../support/postgres.ts', import.meta.url).href;
-  try {
-    const helper = (await import(/* @vite-ignore */ helperUrl)) as PgHelper;
-    pgCluster = await helper.postgresForSuite('watch store on PostgreSQL');
-  } catch (error) {
-    if (process.env.MAILDIAG_REQUIRE_POSTGRES === '1') throw error;
-    process.stderr.write(`\n[skip] watch store on PostgreSQL: no PostgreSQL test helper (${(error as Error).message.slice(0, 120)})\n`);
-  }
+  pgCluster = await postgresForSuite('watch store on PostgreSQL');
 }, 120_000);
 afterAll(async () => {
   await pgCluster?.destroy();
@@ -125,6 +115,32 @@ describe.each([
     await store.prune(later(2 * 86_400_000), 86_400_000);
     expect(await store.eventCountsSince(new Date(0))).toEqual({});
     expect([...(await store.recordEvents(later(2 * 86_400_000), [{ dedupeId: 'x', type: 'Send' }], 1_000))]).toEqual(['x']);
+    await store.close();
+  });
+});
+
+describe('the watch store the configuration picks', () => {
+  const base = { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'secret' };
+  const log = createLogger({ level: 'silent' });
+
+  it('is the SQLite file MAILDIAG_DB without MAILDIAG_DATABASE_URL', async () => {
+    const path = file();
+    const store = await openWatchStore(loadAppConfig({ ...base, MAILDIAG_DB: path }), log);
+    await store.recordEvents(T, [{ dedupeId: 'a', type: 'Bounce' }], 60_000);
+    await store.close();
+    const again = openSqliteWatchStore({ path });
+    expect(await again.eventCountsSince(T)).toEqual({ Bounce: 1 });
+    await again.close();
+  });
+
+  it('is PostgreSQL with MAILDIAG_DATABASE_URL (the app\'s database, the same connection settings)', async (context) => {
+    if (!pgCluster) context.skip();
+    const url = pgCluster!.url(await pgCluster!.createDatabase('watchcfg'));
+    const store = await openWatchStore(loadAppConfig({ ...base, MAILDIAG_DATABASE_URL: `${url}${url.includes('?') ? '&' : '?'}sslmode=disable` }), log);
+    await store.recordEvents(T, [{ dedupeId: 'a', type: 'Complaint' }], 60_000);
+    const other = await openPostgresWatchStore({ config: { connectionString: url, max: 1 } });
+    expect(await other.eventCountsSince(T)).toEqual({ Complaint: 1 });
+    await other.close();
     await store.close();
   });
 });
