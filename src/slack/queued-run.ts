@@ -11,6 +11,7 @@ import type { SlackGateway } from './gateway.js';
 import { renderCancelledSummary, renderQueuedSummary } from './render/queued.js';
 import { busyText, CANCELLED_TEXT, runErrorText } from './render/usage.js';
 import type { Reservation } from './run-queue.js';
+import { diagnoseThread, type ThreadRunRequest } from './thread-run.js';
 
 /** The queued run's summary message, when it had to wait and could post one. */
 export type QueuedSummary = Promise<{ ts: string } | undefined>;
@@ -75,4 +76,48 @@ export function refuseBusy(deps: SlackDeps, where: { channel: string; user: stri
   const stats = deps.runs.stats();
   deps.log.warn({ ...where, queued: stats.queued, active: stats.active, maxQueued: stats.maxQueued, refusedTotal: stats.refused }, 'refused: run queue full');
   return busyText(stats.queued);
+}
+
+/** What a mention or the "Diagnose this thread" shortcut asks for: a thread diagnosis. */
+export interface ThreadDiagnosisRequest {
+  channel: string;
+  threadTs: string;
+  user: string;
+  /** How the run was asked for, for the logs and the busy answer ("mention", "shortcut"). */
+  kind: string;
+  explicitText?: string;
+  bot: ThreadRunRequest['bot'];
+  replyPrivately: (text: string) => Promise<void>;
+}
+
+/** Takes a queue slot (or answers "busy" privately) and queues the thread's diagnosis. */
+export async function enqueueThreadDiagnosis(deps: SlackDeps, slack: SlackGateway, request: ThreadDiagnosisRequest): Promise<void> {
+  const { channel, threadTs, user, kind, replyPrivately } = request;
+  const reservation = deps.runs.reserve();
+  if (!reservation) {
+    await replyPrivately(refuseBusy(deps, { channel, user, kind })).catch((error: unknown) => deps.log.warn({ err: error }, 'could not send a private message'));
+    return;
+  }
+  const runId = deps.newRunId();
+  const log = deps.log.child({ runId, channel, user });
+  log.info({ threadTs, kind, explicit: request.explicitText !== undefined }, 'thread diagnosis accepted');
+  enqueueRun(deps, slack, reservation, {
+    runId,
+    channel,
+    threadTs,
+    log,
+    replyPrivately,
+    run: (queued, detach) =>
+      diagnoseThread(deps, slack, {
+        runId,
+        channel,
+        threadTs,
+        user,
+        ...(request.explicitText !== undefined ? { explicitText: request.explicitText } : {}),
+        bot: request.bot,
+        replyPrivately,
+        queued,
+        detach,
+      }),
+  });
 }

@@ -7,8 +7,7 @@ import { isChannelAllowed } from '../channels.js';
 import type { SlackDeps } from '../deps.js';
 import { createSlackGateway } from '../gateway.js';
 import { channelRefusedText, USAGE_TEXT } from '../render/usage.js';
-import { diagnoseThread } from '../thread-run.js';
-import { enqueueRun, refuseBusy } from '../queued-run.js';
+import { enqueueThreadDiagnosis } from '../queued-run.js';
 
 /** What the user typed besides the mention and the optional word "diagnose". */
 export function mentionArguments(text: string | undefined): string {
@@ -40,32 +39,14 @@ export function appMentionListener(deps: SlackDeps) {
       await replyPrivately(USAGE_TEXT).catch((error: unknown) => deps.log.warn({ err: error }, 'could not send a private message'));
       return;
     }
-    const reservation = deps.runs.reserve();
-    if (!reservation) {
-      await replyPrivately(refuseBusy(deps, { channel, user, kind: 'mention' })).catch((error: unknown) => deps.log.warn({ err: error }, 'could not send a private message'));
-      return;
-    }
-    const runId = deps.newRunId();
-    const log = deps.log.child({ runId, channel, user });
-    log.info({ threadTs, explicit: args !== '' }, 'thread mention accepted');
-    enqueueRun(deps, slack, reservation, {
-      runId,
+    await enqueueThreadDiagnosis(deps, slack, {
       channel,
       threadTs,
-      log,
+      user,
+      kind: 'mention',
+      ...(args !== '' ? { explicitText: args } : {}),
+      bot: { userId: context.botUserId, botId: context.botId },
       replyPrivately,
-      run: (queued, detach) =>
-        diagnoseThread(deps, slack, {
-          runId,
-          channel,
-          threadTs,
-          user,
-          ...(args !== '' ? { explicitText: args } : {}),
-          bot: { userId: context.botUserId, botId: context.botId },
-          replyPrivately,
-          queued,
-          detach,
-        }),
     });
   };
 }

@@ -4,8 +4,7 @@ import { isChannelAllowed } from '../channels.js';
 import type { SlackDeps } from '../deps.js';
 import { createSlackGateway } from '../gateway.js';
 import { channelRefusedText } from '../render/usage.js';
-import { diagnoseThread } from '../thread-run.js';
-import { enqueueRun, refuseBusy } from '../queued-run.js';
+import { enqueueThreadDiagnosis } from '../queued-run.js';
 
 export function diagnoseThreadShortcutListener(deps: SlackDeps) {
   return async ({ shortcut, ack, respond, client, context }: SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs): Promise<void> => {
@@ -21,32 +20,13 @@ export function diagnoseThreadShortcutListener(deps: SlackDeps) {
       return;
     }
     const threadTs = typeof shortcut.message.thread_ts === 'string' ? shortcut.message.thread_ts : shortcut.message.ts;
-    const reservation = deps.runs.reserve();
-    if (!reservation) {
-      await replyPrivately(refuseBusy(deps, { channel, user, kind: 'shortcut' })).catch((error: unknown) => deps.log.warn({ err: error }, 'could not send a private message'));
-      return;
-    }
-    const runId = deps.newRunId();
-    const log = deps.log.child({ runId, channel, user });
-    log.info({ threadTs }, 'thread shortcut accepted');
-    const slack = createSlackGateway(client, deps.pacer);
-    enqueueRun(deps, slack, reservation, {
-      runId,
+    await enqueueThreadDiagnosis(deps, createSlackGateway(client, deps.pacer), {
       channel,
       threadTs,
-      log,
+      user,
+      kind: 'shortcut',
+      bot: { userId: context.botUserId, botId: context.botId },
       replyPrivately,
-      run: (queued, detach) =>
-        diagnoseThread(deps, slack, {
-          runId,
-          channel,
-          threadTs,
-          user,
-          bot: { userId: context.botUserId, botId: context.botId },
-          replyPrivately,
-          queued,
-          detach,
-        }),
     });
   };
 }
