@@ -168,7 +168,7 @@ async function startApp(peers: Peers, dir: string, options: { maxConcurrent?: nu
     LOG_LEVEL: 'info',
     ...(options.maxConcurrent ? { MAILDIAG_MAX_CONCURRENT_RUNS: String(options.maxConcurrent) } : {}),
   };
-  const execArgv = options.cpuProfDir ? [`--cpu-prof`, `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=app-${options.label}.cpuprofile`] : [];
+  const execArgv = [...(process.env.BURST_APP_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...(options.cpuProfDir ? [`--cpu-prof`, `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=app-${options.label}.cpuprofile`] : [])];
   // Logs go to /dev/null: formatting costs stay in, the benchmark's terminal stays clean.
   const child = spawn(process.execPath, [...execArgv, join(ROOT, 'dist', 'index.js')], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -239,7 +239,7 @@ async function burst(peers: Peers, app: App, size: number, prefix: string): Prom
       const ackMs = performance.now() - sent;
       const busy = response.body.includes('busy:');
       if (busy) pending.delete(channel);
-      return { ackMs, busy, status: response.status };
+      return { ackMs, busy, status: response.status, sentAt: performance.timeOrigin + sent };
     }),
   );
   if (pending.size === 0) resolveAll();
@@ -248,6 +248,7 @@ async function burst(peers: Peers, app: App, size: number, prefix: string): Prom
   clearTimeout(timeout);
   peers.onCall.delete(listener);
   await waitIdle(app);
+  if (process.env.BURST_TRACE_DIR) await writeFile(join(process.env.BURST_TRACE_DIR, `sender-${prefix}.json`), JSON.stringify(acks));
   const sorted = acks.map((a) => a.ackMs).sort((a, b) => a - b);
   const refused = acks.filter((a) => a.busy).length;
   return {

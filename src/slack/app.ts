@@ -11,6 +11,7 @@ import { newRunId } from '../core/context.js';
 import type { OfferStore } from '../remediation/offers.js';
 import type { DiagnosisServices } from '../compose.js';
 import { type Metrics, METRICS_PATH, metricsHandler } from '../metrics.js';
+import { type AckFirst, createAckFirst, noAckFirst } from './ack-first.js';
 import type { ApprovalSlackDeps } from './approval-adapters.js';
 import { boltLogger } from './bolt-logger.js';
 import { type ChannelPacer, createChannelPacer, SLACK_POST_INTERVAL_MS } from './pacer.js';
@@ -45,6 +46,8 @@ export interface SlackAppDeps {
   approval?: (client: webApi.WebClient, log: Logger, pacer: ChannelPacer) => ApprovalSlackDeps;
   /** Counts Slack API calls and runs; served at GET /metrics by the HTTP receiver unless MAILDIAG_METRICS_PORT is set. */
   metrics?: Metrics;
+  /** Defaults to acks first (src/slack/ack-first.ts) with the HTTP receiver, never waiting in Socket Mode. */
+  ackFirst?: AckFirst;
 }
 
 export interface SlackAppHandle {
@@ -67,6 +70,10 @@ const DEFAULT_RETRY: webApi.RetryOptions = { retries: 5, factor: 2, minTimeout: 
 
 export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackAppHandle {
   const log = input.log.child({ component: 'slack' });
+  const mode = config.slack.mode;
+  const http = !(mode === 'socket' && config.slack.appToken);
+  // Over HTTP a burst of requests is acked before the work that follows the acks goes on.
+  const ackFirst = input.ackFirst ?? (http ? createAckFirst() : noAckFirst);
   const deps: SlackDeps = {
     services: input.services,
     offers: input.offers,
@@ -82,9 +89,11 @@ export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackApp
       createRunQueue({
         maxConcurrent: config.runs.maxConcurrent,
         maxQueued: config.runs.maxQueued,
+        beforeRun: () => ackFirst.turn(),
         onError: (error) => log.error({ err: error }, 'run queue: a run failed unexpectedly'),
       }),
     pacer: createChannelPacer(input.postIntervalMs ?? SLACK_POST_INTERVAL_MS),
+    ackFirst,
     ...(input.onRunFinished ? { onRunFinished: input.onRunFinished } : {}),
   };
 
@@ -108,10 +117,9 @@ export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackApp
     );
   };
   const logger = boltLogger(input.log);
-  const mode = config.slack.mode;
   let receiver: Receiver;
   let httpReceiver: HTTPReceiver | undefined;
-  if (mode === 'socket' && config.slack.appToken) {
+  if (!http && config.slack.appToken) {
     receiver = new SocketModeReceiver({ appToken: config.slack.appToken, logger });
   } else {
     if (!config.slack.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required for the HTTP receiver');
@@ -124,7 +132,7 @@ export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackApp
       ],
     });
     // Bodies that are not JSON objects and timestamps from the future never reach Bolt.
-    guardHttpReceiver(httpReceiver, { log });
+    guardHttpReceiver(httpReceiver, { log, onRequest: () => ackFirst.requestArrived() });
     receiver = httpReceiver;
   }
 
@@ -158,6 +166,8 @@ export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackApp
     async start(options = {}) {
       if (httpReceiver) {
         const server = await app.start(options.port ?? config.slack.port);
+        // Under a burst a new connection is taken once per turn of the event loop: its arrival counts.
+        server.on('connection', () => ackFirst.requestArrived());
         const port = (server.address() as AddressInfo | null)?.port;
         log.info({ mode: 'http', port }, 'slack app listening');
         return { port };

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Report } from '../core/report.js';
 import type { OfferStore } from '../remediation/offers.js';
 import type { DiagnosisServices } from '../compose.js';
+import type { AckFirst } from './ack-first.js';
 import type { ApprovalSlackDeps } from './approval-adapters.js';
 import type { EventDeduper } from './event-dedupe.js';
 import type { ChannelPacer } from './pacer.js';
@@ -33,6 +34,8 @@ export interface SlackDeps {
   pacer: ChannelPacer;
   /** Every accepted run goes through the queue (bounded concurrency); shutdown drains it. */
   runs: RunQueue;
+  /** Work after an ack waits while requests keep arriving (src/slack/ack-first.ts); absent: never waits. */
+  ackFirst?: AckFirst;
   /** Observers (tests, benchmark): called after a report's last message was posted. */
   onRunFinished?: (report: Report, place: RunPlace) => void;
   /** The approval flow (issue 6); without it "Request fix" answers that approval is not configured. */

@@ -62,7 +62,9 @@ export function enqueueRun(deps: SlackDeps, slack: SlackGateway, reservation: Re
   if (admission.startsNow) return;
   const stats = deps.runs.stats();
   log.info({ ahead: admission.ahead, active: stats.active, queued: stats.queued }, 'run queued');
-  queued = slack.postMessage(channel, renderQueuedSummary({ runId, ahead: admission.ahead, ...(request.target ? { target: request.target } : {}) }), request.threadTs).catch(
+  // After the acks of a burst (src/slack/ack-first.ts): a waiting run has time to spare.
+  const turn = deps.ackFirst?.turn() ?? Promise.resolve();
+  queued = turn.then(() => slack.postMessage(channel, renderQueuedSummary({ runId, ahead: admission.ahead, ...(request.target ? { target: request.target } : {}) }), request.threadTs)).catch(
     (error: unknown) => {
       // The run posts a fresh summary when it starts.
       log.warn({ err: error }, 'could not post the queued summary');

@@ -55,6 +55,8 @@ export interface ReceiverGuardOptions {
   log: Logger;
   /** Seconds since the epoch (tests). */
   nowSeconds?: () => number;
+  /** Called as each request to the events endpoint arrives (src/slack/ack-first.ts). */
+  onRequest?: () => void;
 }
 
 /** Wraps the receiver's request listener in place. */
@@ -67,6 +69,7 @@ export function guardHttpReceiver(receiver: HTTPReceiver, options: ReceiverGuard
       inner(req, res);
       return;
     }
+    options.onRequest?.();
     const timestamp = Number(req.headers['x-slack-request-timestamp']);
     if (Number.isFinite(timestamp) && timestamp > nowSeconds() + MAX_FUTURE_SKEW_SECONDS) {
       log.warn({ aheadSeconds: timestamp - nowSeconds() }, 'refused: request timestamp in the future');

@@ -67,6 +67,8 @@ export interface RunQueueOptions {
   maxQueued: number;
   /** Called with every run's unexpected failure (the job should handle its own). */
   onError?: (error: unknown) => void;
+  /** Awaited before each run starts, holding its slot (the app waits for acks first: src/slack/ack-first.ts). */
+  beforeRun?: () => Promise<void>;
 }
 
 const DEFAULT_CANCEL_MS = 5_000;
@@ -114,6 +116,7 @@ export function createRunQueue(options: RunQueueOptions): RunQueue {
     const ahead = startsNow ? 0 : queue.size;
     const ran = queue.add(async () => {
       try {
+        await options.beforeRun?.();
         await job.run();
       } catch (error) {
         onError(error);

@@ -3,6 +3,8 @@
  * constant-time decisions: channel refusal, usage and "busy" (the run queue is full) are the
  * ack's own private body. Everything else (parsing, the diagnosis) happens after the ack:
  * bad input is answered privately through the response URL, a valid target joins the queue.
+ * Joining is cheap; the run's start and its "queued" summary wait until a burst of requests
+ * has been acked (src/slack/ack-first.ts).
  */
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { InputError } from '../../core/errors.js';
