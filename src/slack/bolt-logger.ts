@@ -18,6 +18,8 @@ export function boltLogger(log: Logger): BoltLogger {
   const write =
     (pinoLevel: 'debug' | 'info' | 'warn' | 'error') =>
     (...messages: unknown[]): void => {
+      // The web client logs every request at debug level: no work for lines nobody keeps.
+      if (!child.isLevelEnabled(pinoLevel)) return;
       const errors = messages.filter((m): m is Error => m instanceof Error);
       const text = omitPayloads(
         messages
