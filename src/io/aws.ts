@@ -164,7 +164,8 @@ function createRunCaller(counters: RunCounters, runSignal: AbortSignal): RunCall
     limit(async () => {
       // Cancelled while queued: never start the request.
       if (abortSignal.aborted) throw abortReason(abortSignal);
-      return countingAttempts(counters, () => send({ abortSignal }));
+      // The signal reaches the HTTP handler through the call's context (see aws-clients).
+      return countingAttempts(counters, () => send({ abortSignal }), abortSignal);
     }).catch((error: unknown) => {
       throw toAwsCallError(error, operation, region);
     });
@@ -241,7 +242,7 @@ function createSesGateway(client: SESv2Client, region: string, caller: RunCaller
   return {
     region,
     async getAccount(): Promise<SesAccount> {
-      const out = await caller.cached(signal, 'GetAccount', region, {}, (s) => client.send(new GetAccountCommand({}), { abortSignal: s.abortSignal }));
+      const out = await caller.cached(signal, 'GetAccount', region, {}, () => client.send(new GetAccountCommand({})));
       return {
         region,
         productionAccessEnabled: out.ProductionAccessEnabled === true,
@@ -256,7 +257,7 @@ function createSesGateway(client: SESv2Client, region: string, caller: RunCaller
     },
     async getEmailIdentity(identity: string): Promise<SesEmailIdentity | undefined> {
       const out = await orUndefined(
-        caller.cached(signal, 'GetEmailIdentity', region, identity.toLowerCase(), (s) => client.send(new GetEmailIdentityCommand({ EmailIdentity: identity }), { abortSignal: s.abortSignal })),
+        caller.cached(signal, 'GetEmailIdentity', region, identity.toLowerCase(), () => client.send(new GetEmailIdentityCommand({ EmailIdentity: identity }))),
       );
       if (!out) return undefined;
       const dkim = out.DkimAttributes;
@@ -288,7 +289,7 @@ function createSesGateway(client: SESv2Client, region: string, caller: RunCaller
     },
     async getSuppressedDestination(emailAddress: string): Promise<SesSuppressedDestination | undefined> {
       const out = await orUndefined(
-        caller.cached(signal, 'GetSuppressedDestination', region, emailAddress.toLowerCase(), (s) => client.send(new GetSuppressedDestinationCommand({ EmailAddress: emailAddress }), { abortSignal: s.abortSignal }),
+        caller.cached(signal, 'GetSuppressedDestination', region, emailAddress.toLowerCase(), () => client.send(new GetSuppressedDestinationCommand({ EmailAddress: emailAddress })),
         ),
       );
       const entry = out?.SuppressedDestination;
@@ -303,7 +304,7 @@ function createSesGateway(client: SESv2Client, region: string, caller: RunCaller
     },
     async getMessageInsights(messageId: string): Promise<SesMessageInsights | undefined> {
       const out = await orUndefined(
-        caller.cached(signal, 'GetMessageInsights', region, messageId, (s) => client.send(new GetMessageInsightsCommand({ MessageId: messageId }), { abortSignal: s.abortSignal })),
+        caller.cached(signal, 'GetMessageInsights', region, messageId, () => client.send(new GetMessageInsightsCommand({ MessageId: messageId }))),
       );
       if (!out) return undefined;
       return {
@@ -330,8 +331,8 @@ function createSesGateway(client: SESv2Client, region: string, caller: RunCaller
       const sdkFilter: Partial<Record<'RESOURCE_ARN' | 'STATUS', string>> = {};
       if (filter.resourceArn) sdkFilter.RESOURCE_ARN = filter.resourceArn;
       if (filter.status) sdkFilter.STATUS = filter.status;
-      const out = await caller.cached(signal, 'ListRecommendations', region, sdkFilter, (s) =>
-        client.send(new ListRecommendationsCommand(Object.keys(sdkFilter).length > 0 ? { Filter: sdkFilter } : {}), { abortSignal: s.abortSignal }),
+      const out = await caller.cached(signal, 'ListRecommendations', region, sdkFilter, () =>
+        client.send(new ListRecommendationsCommand(Object.keys(sdkFilter).length > 0 ? { Filter: sdkFilter } : {})),
       );
       return list(out.Recommendations).map((r) => ({
         resourceArn: r.ResourceArn,
@@ -344,7 +345,7 @@ function createSesGateway(client: SESv2Client, region: string, caller: RunCaller
       }));
     },
     async deleteSuppressedDestination(emailAddress: string): Promise<void> {
-      await caller.direct(signal, 'DeleteSuppressedDestination', region, (s) => client.send(new DeleteSuppressedDestinationCommand({ EmailAddress: emailAddress }), { abortSignal: s.abortSignal }));
+      await caller.direct(signal, 'DeleteSuppressedDestination', region, () => client.send(new DeleteSuppressedDestinationCommand({ EmailAddress: emailAddress })));
     },
   };
 }
@@ -362,12 +363,12 @@ export function accessDeniedNamesKey(message: string, accessKeyId: string): bool
 function createIamGateway(client: IAMClient, caller: RunCaller, signal: AbortSignal): IamGateway {
   return {
     async getUser(userName?: string): Promise<IamUser> {
-      const out = await caller.cached(signal, 'GetUser', IAM_REGION, userName ?? null, (s) => client.send(new GetUserCommand(userName ? { UserName: userName } : {}), { abortSignal: s.abortSignal }));
+      const out = await caller.cached(signal, 'GetUser', IAM_REGION, userName ?? null, () => client.send(new GetUserCommand(userName ? { UserName: userName } : {})));
       const user = out.User;
       return { userName: user?.UserName ?? userName ?? '', userId: user?.UserId, arn: user?.Arn ?? '', createDate: optionalDate(user?.CreateDate) };
     },
     async listAccessKeys(userName: string): Promise<IamAccessKey[]> {
-      const out = await caller.cached(signal, 'ListAccessKeys', IAM_REGION, userName, (s) => client.send(new ListAccessKeysCommand({ UserName: userName }), { abortSignal: s.abortSignal }));
+      const out = await caller.cached(signal, 'ListAccessKeys', IAM_REGION, userName, () => client.send(new ListAccessKeysCommand({ UserName: userName })));
       return list(out.AccessKeyMetadata).map((k) => ({
         userName: k.UserName ?? userName,
         accessKeyId: k.AccessKeyId ?? '',
@@ -377,7 +378,7 @@ function createIamGateway(client: IAMClient, caller: RunCaller, signal: AbortSig
     },
     async getAccessKeyLastUsed(accessKeyId: string): Promise<AccessKeyLastUsed> {
       try {
-        const out = await caller.cached(signal, 'GetAccessKeyLastUsed', IAM_REGION, accessKeyId, (s) => client.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId }), { abortSignal: s.abortSignal }),
+        const out = await caller.cached(signal, 'GetAccessKeyLastUsed', IAM_REGION, accessKeyId, () => client.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId })),
         );
         return {
           found: true,
@@ -399,14 +400,13 @@ function createIamGateway(client: IAMClient, caller: RunCaller, signal: AbortSig
       }
     },
     async simulatePrincipalPolicy(input): Promise<PolicySimulation[]> {
-      const out = await caller.cached(signal, 'SimulatePrincipalPolicy', IAM_REGION, input, (s) =>
+      const out = await caller.cached(signal, 'SimulatePrincipalPolicy', IAM_REGION, input, () =>
         client.send(
           new SimulatePrincipalPolicyCommand({
             PolicySourceArn: input.policySourceArn,
             ActionNames: input.actionNames,
             ...(input.resourceArns ? { ResourceArns: input.resourceArns } : {}),
           }),
-          { abortSignal: s.abortSignal },
         ),
       );
       return list(out.EvaluationResults).map((r) => ({
@@ -420,7 +420,7 @@ function createIamGateway(client: IAMClient, caller: RunCaller, signal: AbortSig
       }));
     },
     async createAccessKey(userName: string): Promise<NewAccessKey> {
-      const out = await caller.direct(signal, 'CreateAccessKey', IAM_REGION, (s) => client.send(new CreateAccessKeyCommand({ UserName: userName }), { abortSignal: s.abortSignal }));
+      const out = await caller.direct(signal, 'CreateAccessKey', IAM_REGION, () => client.send(new CreateAccessKeyCommand({ UserName: userName })));
       const key = out.AccessKey;
       if (!key?.AccessKeyId || !key.SecretAccessKey) {
         throw new AwsCallError({ operation: 'CreateAccessKey', service: 'IAM', region: IAM_REGION, awsCode: 'EmptyResponse', httpStatus: 200, kind: 'other', awsMessage: 'no access key in the answer' });
@@ -428,10 +428,10 @@ function createIamGateway(client: IAMClient, caller: RunCaller, signal: AbortSig
       return { userName: key.UserName ?? userName, accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey, status: key.Status ?? 'Active', createDate: optionalDate(key.CreateDate) };
     },
     async updateAccessKey(userName, accessKeyId, status): Promise<void> {
-      await caller.direct(signal, 'UpdateAccessKey', IAM_REGION, (s) => client.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId, Status: status }), { abortSignal: s.abortSignal }));
+      await caller.direct(signal, 'UpdateAccessKey', IAM_REGION, () => client.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId, Status: status })));
     },
     async deleteAccessKey(userName, accessKeyId): Promise<void> {
-      await caller.direct(signal, 'DeleteAccessKey', IAM_REGION, (s) => client.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId }), { abortSignal: s.abortSignal }));
+      await caller.direct(signal, 'DeleteAccessKey', IAM_REGION, () => client.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId })));
     },
   };
 }
