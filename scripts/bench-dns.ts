@@ -11,7 +11,7 @@ import { emptyTarget } from '../src/core/target.js';
 import { createDnsClient } from '../src/io/dns.js';
 import { diagnose } from '../src/compose.js';
 import { startDnsServer } from '../test/support/dns-server.js';
-import { benchZones, DEEP_DOMAIN, WIDE_DOMAIN } from '../test/support/scenarios/bench-dns.js';
+import { ATERMS_DOMAIN, benchZones, DEEP_DOMAIN, WIDE_DOMAIN } from '../test/support/scenarios/bench-dns.js';
 import { canonicalZones, MAIL_FROM_DOMAIN, SENDER_DOMAIN } from '../test/support/scenarios/canonical-dns.js';
 import { criticalPath, Timeline } from '../test/support/timeline.js';
 
@@ -37,7 +37,7 @@ export async function benchDnsLayer(latencyMs = 20): Promise<DnsBenchRow[]> {
   const log = pino({ level: 'silent' });
   const rows: DnsBenchRow[] = [];
   try {
-    for (const domain of [SENDER_DOMAIN, DEEP_DOMAIN, WIDE_DOMAIN]) {
+    for (const domain of [SENDER_DOMAIN, DEEP_DOMAIN, WIDE_DOMAIN, ATERMS_DOMAIN]) {
       const target = { ...emptyTarget(domain), ...(domain === SENDER_DOMAIN ? { mailFromDomain: MAIL_FROM_DOMAIN } : {}) };
       // The product's way: concurrent checks over one per-run cache. The first run warms the
       // JIT and is discarded; the median of the next runs is reported.

@@ -9,7 +9,9 @@ import { dmarcCheck } from '../../src/checks/dns/dmarc.js';
 import { dnsLayer } from '../../src/checks/dns/index.js';
 import { dnsInputsFromFacts } from '../../src/checks/dns/inputs.js';
 import { mailFromCheck } from '../../src/checks/dns/mail-from.js';
-import { spfCheck } from '../../src/checks/dns/spf.js';
+import { spfCheck, UNLISTED_PROBE_IP } from '../../src/checks/dns/spf.js';
+import { evaluateSpf } from '../../src/checks/dns/spf-evaluator.js';
+import { walkSpfTree } from '../../src/checks/dns/spf-tree.js';
 import { createRunContext, newCounters } from '../../src/core/context.js';
 import { invokeCheck, runDiagnosis, type Check } from '../../src/core/engine.js';
 import type { Finding } from '../../src/core/finding.js';
@@ -47,6 +49,14 @@ const ZONE: ZoneData = {
   'c.deep.example': [txt('v=spf1 a mx a:h1.deep.example a:h2.deep.example -all')],
   'd.deep.example': [txt('v=spf1 a -all')],
   'void.example': [txt('v=spf1 a:nx1.void.example a:nx2.void.example a:nx3.void.example -all')],
+  // a/mx terms below two includes: their lookups are prefetched while the tree is walked.
+  'aterms.example': [txt('v=spf1 include:i1.aterms.example -all')],
+  'i1.aterms.example': [txt('v=spf1 include:i2.aterms.example a:relay1.aterms.example ~all')],
+  'i2.aterms.example': [txt('v=spf1 a:relay2.aterms.example mx:mail.aterms.example exists:nx.aterms.example ~all a:never.aterms.example')],
+  'relay1.aterms.example': [{ type: 'A', value: '198.51.100.10' }],
+  'relay2.aterms.example': [{ type: 'A', value: '198.51.100.11' }],
+  'mail.aterms.example': [mx('mx1.aterms.example')],
+  'mx1.aterms.example': [{ type: 'A', value: '198.51.100.12' }],
   'twospf.example': [txt('v=spf1 -all'), txt('v=spf1 include:amazonses.com -all')],
   // DKIM: one good, one pointing elsewhere, one missing.
   'wrongdkim.example': [txt('v=spf1 -all')],
@@ -152,6 +162,27 @@ describe('spf', () => {
       'deep.example (12 lookups) → include:b.deep.example (9) → include:c.deep.example (5)',
     );
     expectNoRepeatedQueries(run);
+  });
+
+  it('prefetches the lookups of a, mx and exists terms during the walk without changing what check_host() counts', async () => {
+    const walked = newRun({ senderDomain: 'aterms.example' });
+    await walkSpfTree(walked.ctx.dns, 'aterms.example', { prefetch: 'A' });
+    // Started while the tree was walked (before any evaluation); terms after `all` are never reached.
+    const asked = walked.lookups.map((l) => `${l.type} ${l.name}`);
+    expect(asked).toEqual(expect.arrayContaining(['A relay1.aterms.example', 'A relay2.aterms.example', 'MX mail.aterms.example', 'A nx.aterms.example']));
+    expect(asked).not.toContain('A never.aterms.example');
+    const plain = newRun({ senderDomain: 'aterms.example' });
+    await walkSpfTree(plain.ctx.dns, 'aterms.example');
+    expect(plain.lookups.map((l) => l.type)).toEqual(['TXT', 'TXT', 'TXT']);
+
+    // The evaluation meets the cache and counts exactly what it counts without a prefetch.
+    const withPrefetch = await evaluateSpf(walked.ctx.dns, { ip: UNLISTED_PROBE_IP, sender: 'postmaster@aterms.example', helo: 'aterms.example' });
+    const without = await evaluateSpf(newRun({ senderDomain: 'aterms.example' }).ctx.dns, { ip: UNLISTED_PROBE_IP, sender: 'postmaster@aterms.example', helo: 'aterms.example' });
+    expect(withPrefetch.lookups).toEqual(without.lookups);
+    expect(withPrefetch.lookups).toMatchObject({ count: 6, void: 1 });
+    expect(withPrefetch.result).toBe(without.result);
+    // The evaluation asked for nothing the walk had not already started, except the MX host found by the prefetch.
+    expect(walked.lookups.map((l) => `${l.type} ${l.name}`).slice(asked.length)).toEqual(asked.includes('A mx1.aterms.example') ? [] : ['A mx1.aterms.example']);
   });
 
   it('fails on more than two void lookups', async () => {

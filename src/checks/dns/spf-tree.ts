@@ -43,6 +43,43 @@ export interface SpfTree {
   dnsErrors: DnsLookupError[];
 }
 
+/** Which address lookups the evaluation that follows the walk will make (the family of the IP it checks). */
+export type SpfPrefetch = 'A' | 'AAAA';
+
+/** At most this many MX hosts are looked up per `mx` term (RFC 7208 section 4.6.4). */
+const MX_HOST_LIMIT = 10;
+
+/**
+ * Starts the lookups check_host() will make for a record's `a`, `mx` and `exists` terms as
+ * soon as the record is known, so the evaluation after the walk meets the run's cache instead
+ * of resolving them one after another. Only macro-free targets (a macro depends on the
+ * sender); the evaluation still makes (and counts) every lookup itself: a prefetch only warms
+ * the per-run cache, so the 10-lookup and void-lookup counts are unchanged. Failures are
+ * cached for the evaluation to meet; nothing waits for these here.
+ */
+function prefetchTermLookups(dns: DnsClient, parsed: ParsedSpfRecord, domain: string, family: SpfPrefetch): void {
+  const quietly = (promise: Promise<unknown>): void => {
+    promise.catch(() => undefined);
+  };
+  for (const term of parsed.terms) {
+    if (term.kind !== 'mechanism') continue;
+    // Terms after `all` are never reached.
+    if (term.name === 'all') return;
+    const target = (term.target ?? domain).toLowerCase().replace(/\.$/, '');
+    if (hasMacro(target)) continue;
+    if (term.name === 'a') quietly(dns.resolve(target, family));
+    else if (term.name === 'exists' && term.target) quietly(dns.resolve(target, 'A'));
+    else if (term.name === 'mx') {
+      quietly(
+        dns.resolve(target, 'MX').then((hosts) => {
+          const exchanges = [...hosts].sort((a, b) => a.priority - b.priority).map((mx) => mx.exchange.replace(/\.$/, '')).filter((exchange) => exchange !== '');
+          for (const exchange of exchanges.slice(0, MX_HOST_LIMIT)) quietly(dns.resolve(exchange, family));
+        }),
+      );
+    }
+  }
+}
+
 const MAX_DEPTH = 10;
 /** Bounds the walk on absurd records; well past the limit, so the breaking branch is always found. */
 const MAX_NODES = 60;
@@ -69,8 +106,11 @@ async function fetchSpf(dns: DnsClient, domain: string): Promise<{ records: stri
   }
 }
 
-/** Walks the include/redirect tree of `domain`. Never throws for DNS failures: they are listed. */
-export async function walkSpfTree(dns: DnsClient, domain: string): Promise<SpfTree> {
+/**
+ * Walks the include/redirect tree of `domain`. Never throws for DNS failures: they are listed.
+ * With `prefetch`, the address lookups of `a`/`mx`/`exists` terms start as records arrive.
+ */
+export async function walkSpfTree(dns: DnsClient, domain: string, options: { prefetch?: SpfPrefetch } = {}): Promise<SpfTree> {
   let nodes = 0;
 
   async function visit(name: string, via: string, path: readonly string[]): Promise<SpfTreeNode> {
@@ -91,6 +131,9 @@ export async function walkSpfTree(dns: DnsClient, domain: string): Promise<SpfTr
     if (fetched.records.length !== 1) return node;
     const parsed = parseSpfRecord(fetched.records[0] ?? '');
     node.parsed = parsed;
+    // Every record the (bounded) walk fetches; past the 10th lookup the evaluation stops, so a
+    // tree over the limit may send a few queries the evaluation never makes.
+    if (options.prefetch) prefetchTermLookups(dns, parsed, name, options.prefetch);
     const targets: Array<{ target: string; via: string }> = [];
     for (const term of parsed.terms) {
       if (term.kind === 'mechanism' && term.name === 'include' && term.target) targets.push({ target: term.target, via: term.raw });

@@ -1,8 +1,9 @@
-/** Extra fixture domains for the DNS benchmark: a deep include chain and an over-limit record. */
+/** Extra fixture domains for the DNS benchmark: a deep include chain, an over-limit record, and a/mx terms under includes. */
 import type { ZoneData } from '../dns-server.js';
 
 export const DEEP_DOMAIN = 'deep.example.org';
 export const WIDE_DOMAIN = 'wide.example.org';
+export const ATERMS_DOMAIN = 'aterms.example.org';
 
 export function benchZones(): ZoneData {
   const zone: ZoneData = {};
@@ -27,5 +28,18 @@ export function benchZones(): ZoneData {
   zone[`mx.${WIDE_DOMAIN}`] = [{ type: 'A', value: '192.0.2.26' }];
   zone[`_dmarc.${WIDE_DOMAIN}`] = [{ type: 'TXT', value: 'v=DMARC1; p=none' }];
   for (let i = 0; i < 11; i++) zone[`s${i}.${WIDE_DOMAIN}`] = [{ type: 'TXT', value: `v=spf1 ip4:203.0.113.${i} ~all` }];
+  // aterms.example.org (issue 13): includes whose records use a: and mx: terms, so the longest
+  // chain is apex → include → include → mx → the MX host's address (5 dependent lookups).
+  zone[ATERMS_DOMAIN] = [
+    { type: 'TXT', value: `v=spf1 include:i1.${ATERMS_DOMAIN} include:amazonses.com -all` },
+    { type: 'MX', value: { exchange: `mx.${ATERMS_DOMAIN}`, priority: 10 } },
+  ];
+  zone[`mx.${ATERMS_DOMAIN}`] = [{ type: 'A', value: '192.0.2.27' }];
+  zone[`_dmarc.${ATERMS_DOMAIN}`] = [{ type: 'TXT', value: 'v=DMARC1; p=quarantine' }];
+  zone[`i1.${ATERMS_DOMAIN}`] = [{ type: 'TXT', value: `v=spf1 include:i2.${ATERMS_DOMAIN} a:relay1.${ATERMS_DOMAIN} ~all` }];
+  zone[`i2.${ATERMS_DOMAIN}`] = [{ type: 'TXT', value: `v=spf1 a:relay2.${ATERMS_DOMAIN} a:relay3.${ATERMS_DOMAIN} mx:mail.${ATERMS_DOMAIN} ~all` }];
+  for (const host of ['relay1', 'relay2', 'relay3']) zone[`${host}.${ATERMS_DOMAIN}`] = [{ type: 'A', value: '198.51.100.20' }];
+  zone[`mail.${ATERMS_DOMAIN}`] = [{ type: 'MX', value: { exchange: `mx1.${ATERMS_DOMAIN}`, priority: 10 } }];
+  zone[`mx1.${ATERMS_DOMAIN}`] = [{ type: 'A', value: '198.51.100.21' }];
   return zone;
 }
