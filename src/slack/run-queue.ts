@@ -55,6 +55,12 @@ export interface RunQueue {
   /** Work a run handed off (posting its paced thread): it holds no slot, but stop waits for it. */
   detach(work: Promise<unknown>): void;
   /**
+   * Background work that needs a run slot (the watch's scheduled audit): it waits behind every
+   * waiting request, is never refused, and rejects with `RunCancelledError` if the queue stops
+   * before it starts.
+   */
+  background<T>(work: () => Promise<T>): Promise<T>;
+  /**
    * Stops taking runs; lets queued runs start and finish until `drainMs` is up, then cancels
    * those that have not started (each is told) and waits up to `cancelMs` more for the
    * telling and for runs still in progress.
@@ -72,6 +78,17 @@ export interface RunQueueOptions {
 }
 
 const DEFAULT_CANCEL_MS = 5_000;
+/** Requests run before background work that waits. */
+const REQUEST_PRIORITY = 0;
+const BACKGROUND_PRIORITY = -1;
+
+/** Background work that never started because the queue stopped. */
+export class RunCancelledError extends Error {
+  constructor() {
+    super('the run queue stopped before this work started');
+    this.name = 'RunCancelledError';
+  }
+}
 
 function sleep(ms: number): { promise: Promise<void>; cancel(): void } {
   let timer: NodeJS.Timeout | undefined;
@@ -103,7 +120,8 @@ export function createRunQueue(options: RunQueueOptions): RunQueue {
   const cancellations = new Set<Promise<void>>();
   const onError = options.onError ?? (() => undefined);
 
-  const waiting = (): number => queue.size + reserved;
+  /** Requests waiting (and places reserved for them); background work waiting behind them is not counted. */
+  const waiting = (): number => queue.sizeBy({ priority: REQUEST_PRIORITY }) + reserved;
   const hasFreeSlot = (): boolean => queue.pending < options.maxConcurrent && queue.size === 0;
 
   const track = (promise: Promise<void>, set: Set<Promise<void>>): void => {
@@ -113,7 +131,8 @@ export function createRunQueue(options: RunQueueOptions): RunQueue {
 
   const accept = (job: RunJob): Admission => {
     const startsNow = !stopping && hasFreeSlot();
-    const ahead = startsNow ? 0 : queue.size;
+    // Background work waiting behind this request is not ahead of it.
+    const ahead = startsNow ? 0 : queue.sizeBy({ priority: REQUEST_PRIORITY });
     const ran = queue.add(async () => {
       try {
         await options.beforeRun?.();
@@ -121,7 +140,7 @@ export function createRunQueue(options: RunQueueOptions): RunQueue {
       } catch (error) {
         onError(error);
       }
-    });
+    }, { priority: REQUEST_PRIORITY });
     track(
       ran.catch((error: unknown) => {
         // Only a stop's clear() rejects a waiting task: it never ran, so it is told.
@@ -168,6 +187,28 @@ export function createRunQueue(options: RunQueueOptions): RunQueue {
         ),
         settlements,
       );
+    },
+    background<T>(work: () => Promise<T>): Promise<T> {
+      if (stopping) return Promise.reject(new RunCancelledError());
+      let started = false;
+      const ran = queue.add(
+        async () => {
+          started = true;
+          await options.beforeRun?.();
+          return work();
+        },
+        { priority: BACKGROUND_PRIORITY },
+      ) as Promise<T>;
+      // Stop waits for it like for any run; a clear() before it started is a cancellation.
+      const settled = ran.then(
+        () => undefined,
+        () => undefined,
+      );
+      track(settled, settlements);
+      return ran.catch((error: unknown) => {
+        if (!started) throw new RunCancelledError();
+        throw error;
+      });
     },
     stats() {
       return { active: queue.pending, queued: waiting(), maxConcurrent: options.maxConcurrent, maxQueued: options.maxQueued, refused };

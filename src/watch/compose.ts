@@ -75,7 +75,8 @@ export async function composeWatch(config: AppConfig, services: DiagnosisService
           everyMs: watch.auditEveryMs,
           regions: config.engine.regions,
           listIdentities: createIdentityLister({ ...(endpoint ? { endpoint } : {}), logger: log }),
-          diagnose: (identity, region) => diagnose(parseTargetText(`${identity} region=${region}`), services, { layers: ['ses', 'dns'] }),
+          // Through the app's run queue, behind waiting requests: an audit never adds runs past MAILDIAG_MAX_CONCURRENT_RUNS.
+          diagnose: (identity, region) => app.deps.runs.background(() => diagnose(parseTargetText(`${identity} region=${region}`), services, { layers: ['ses', 'dns'] })),
           store,
           slack,
           channel,

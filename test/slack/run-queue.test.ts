@@ -1,6 +1,6 @@
 /** The run queue: order, the limit, draining, cancel on stop, and failures that do not stall it. */
 import { describe, expect, it } from 'vitest';
-import { createRunQueue, type RunJob, type RunQueue } from '../../src/slack/run-queue.js';
+import { createRunQueue, type RunJob, type RunQueue, RunCancelledError } from '../../src/slack/run-queue.js';
 
 interface Gate {
   promise: Promise<void>;
@@ -193,5 +193,49 @@ describe('run queue: detached work', () => {
     tail.open();
     expect(await stopping).toEqual({ drained: true, cancelled: 0, stillActive: 0 });
     expect(events).toContain('tail a done');
+  });
+});
+
+describe('background work (the scheduled audit)', () => {
+  it('waits behind waiting requests, holds a slot while it runs, is never refused, and is not counted ahead of requests', async () => {
+    const events: string[] = [];
+    const queue = createRunQueue({ maxConcurrent: 1, maxQueued: 1 });
+    const a = job('a', events);
+    submit(queue, a);
+    let releaseAudit!: () => void;
+    const audit = queue.background(async () => {
+      events.push('start audit');
+      await new Promise<void>((resolve) => {
+        releaseAudit = resolve;
+      });
+      events.push('end audit');
+      return 'audited';
+    });
+    const b = job('b', events);
+    // The waiting audit is not ahead of a request that arrives after it.
+    expect(submit(queue, b)).toEqual({ startsNow: false, ahead: 0 });
+    await settle();
+    a.gate.open();
+    await settle();
+    b.gate.open();
+    await settle();
+    expect(events).toEqual(['start a', 'end a', 'start b', 'end b', 'start audit']);
+    expect(queue.stats()).toMatchObject({ active: 1, queued: 0 });
+    releaseAudit();
+    await expect(audit).resolves.toBe('audited');
+    expect(queue.stats().refused).toBe(0);
+  });
+
+  it('is told it was cancelled when the queue stops before it starts', async () => {
+    const events: string[] = [];
+    const queue = createRunQueue({ maxConcurrent: 1, maxQueued: 5 });
+    const a = job('a', events);
+    submit(queue, a);
+    const audit = queue.background(async () => 'never');
+    const stopped = queue.stop({ drainMs: 0, cancelMs: 1_000 });
+    await expect(audit).rejects.toBeInstanceOf(RunCancelledError);
+    a.gate.open();
+    await stopped;
+    await expect(queue.background(async () => 'late')).rejects.toBeInstanceOf(RunCancelledError);
   });
 });
