@@ -8,7 +8,10 @@
  * time to the last final summary, the app's CPU per diagnosis (from /proc/<pid>/stat, the app
  * alone, including acks, Slack rendering and posting) and the app's peak RSS (VmHWM).
  *
- * Run alone: `tsx scripts/bench-burst.ts [--sizes=50,200] [--cpu-prof=DIR] [--concurrent=N]`.
+ * Run alone: `tsx scripts/bench-burst.ts [--sizes=50,200] [--cpu-prof=DIR] [--concurrent=N[,M,default]]`
+ * (several values: each size at each value, side by side). `BURST_APP_NODE_ARGS` adds node
+ * options to the app (e.g. `--import` of a tracer); `BURST_TRACE_DIR` writes each request's
+ * send time and ack time there.
  * Builds dist/ first. Linux only (/proc).
  */
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
@@ -34,6 +37,8 @@ const WARMUP_RUNS = 2;
 
 export interface BurstRow {
   atOnce: number;
+  /** MAILDIAG_MAX_CONCURRENT_RUNS as the app reported it (/healthz). */
+  maxConcurrentRuns: number;
   ackMs: { p50: number; p95: number; max: number };
   refused: number;
   /** Commands that ended in a final summary or the busy answer. */
@@ -50,7 +55,8 @@ export interface BurstRow {
 export interface BurstResult {
   cpus: number;
   latencyMs: typeof BURST_LATENCY;
-  maxConcurrentRuns: number | 'default';
+  /** The values measured, in order ('default': the app's own default for the CPU count). */
+  maxConcurrentRuns: Array<number | 'default'>;
   rows: BurstRow[];
   loadAverageBefore: number[];
   cpuProfiles?: string;
@@ -136,7 +142,7 @@ interface App {
   child: ChildProcess;
   pid: number;
   baseUrl: string;
-  health(): Promise<{ activeRuns: number; queuedRuns: number }>;
+  health(): Promise<{ activeRuns: number; queuedRuns: number; maxConcurrentRuns: number }>;
   stop(): Promise<void>;
 }
 
@@ -176,7 +182,8 @@ async function startApp(peers: Peers, dir: string, options: { maxConcurrent?: nu
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   const baseUrl = `http://127.0.0.1:${port}`;
-  const health = async (): Promise<{ activeRuns: number; queuedRuns: number }> => (await (await fetch(`${baseUrl}/healthz`)).json()) as { activeRuns: number; queuedRuns: number };
+  const health = async (): Promise<{ activeRuns: number; queuedRuns: number; maxConcurrentRuns: number }> =>
+    (await (await fetch(`${baseUrl}/healthz`)).json()) as { activeRuns: number; queuedRuns: number; maxConcurrentRuns: number };
   for (let attempt = 0; ; attempt += 1) {
     if (child.exitCode !== null) throw new Error(`the app exited (${child.exitCode}): ${stderr}`);
     try {
@@ -212,7 +219,7 @@ async function waitIdle(app: App): Promise<void> {
 }
 
 /** Sends `size` commands at once and waits until every one is answered and the app is idle. */
-async function burst(peers: Peers, app: App, size: number, prefix: string): Promise<Omit<BurstRow, 'peakRssMb' | 'loadAverage1m' | 'cpuMsPerDiagnosis'> & { diagnoses: number }> {
+async function burst(peers: Peers, app: App, size: number, prefix: string): Promise<Omit<BurstRow, 'peakRssMb' | 'loadAverage1m' | 'cpuMsPerDiagnosis' | 'maxConcurrentRuns'> & { diagnoses: number }> {
   const requests = createSlackRequester({ url: `${app.baseUrl}/slack/events`, signingSecret: SIGNING_SECRET });
   const channels = Array.from({ length: size }, (_, i) => `C0${prefix}${String(i).padStart(4, '0')}`);
   const pending = new Set(channels);
@@ -262,17 +269,20 @@ async function burst(peers: Peers, app: App, size: number, prefix: string): Prom
   };
 }
 
-export async function benchBurst(options: { sizes?: number[]; maxConcurrent?: number; cpuProfDir?: string } = {}): Promise<BurstResult> {
+export async function benchBurst(options: { sizes?: number[]; maxConcurrent?: Array<number | 'default'>; cpuProfDir?: string } = {}): Promise<BurstResult> {
   const sizes = options.sizes ?? [50, 200];
+  const concurrencies = options.maxConcurrent ?? ['default'];
   execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'inherit' });
   const dir = await mkdtemp(join(tmpdir(), 'maildiag-burst-'));
   const peers = await startPeers();
   const loadAverageBefore = loadavg().map((l) => round1(l));
   const rows: BurstRow[] = [];
   try {
+    for (const concurrent of concurrencies)
     for (const size of sizes) {
       // A fresh app per burst, so its peak RSS belongs to that burst.
-      const app = await startApp(peers, dir, { label: `b${size}`, ...(options.maxConcurrent ? { maxConcurrent: options.maxConcurrent } : {}), ...(options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {}) });
+      const label = `b${size}-c${concurrent}`;
+      const app = await startApp(peers, dir, { label, ...(concurrent !== 'default' ? { maxConcurrent: concurrent } : {}), ...(options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {}) });
       try {
         // Warm-up: JIT, the AWS SDK's first load, connections. Not measured.
         await burst(peers, app, WARMUP_RUNS, `W${size}`);
@@ -282,6 +292,7 @@ export async function benchBurst(options: { sizes?: number[]; maxConcurrent?: nu
         const { diagnoses, ...row } = result;
         rows.push({
           ...row,
+          maxConcurrentRuns: (await app.health()).maxConcurrentRuns,
           cpuMsPerDiagnosis: diagnoses > 0 ? round1((cpuAfter - cpuBefore) / diagnoses) : 0,
           peakRssMb: await peakRssMb(app.pid),
           loadAverage1m: round1(loadavg()[0] ?? 0),
@@ -297,7 +308,7 @@ export async function benchBurst(options: { sizes?: number[]; maxConcurrent?: nu
   return {
     cpus: availableParallelism(),
     latencyMs: BURST_LATENCY,
-    maxConcurrentRuns: options.maxConcurrent ?? 'default',
+    maxConcurrentRuns: concurrencies,
     rows,
     loadAverageBefore,
     ...(options.cpuProfDir ? { cpuProfiles: options.cpuProfDir } : {}),
@@ -306,13 +317,13 @@ export async function benchBurst(options: { sizes?: number[]; maxConcurrent?: nu
 
 export function formatBurstBench(r: BurstResult): string {
   const lines = [
-    `Burst: the app as a child process (node dist/index.js, HTTP receiver), DNS/AWS/SMTP/Slack peers in their own processes; canonical scenario, latency DNS ${r.latencyMs.dns} ms/query, AWS ${r.latencyMs.aws} ms/call, SMTP ${r.latencyMs.smtp} ms/round trip; MAILDIAG_MAX_CONCURRENT_RUNS ${r.maxConcurrentRuns} on ${r.cpus} CPUs`,
+    `Burst: the app as a child process (node dist/index.js, HTTP receiver), DNS/AWS/SMTP/Slack peers in their own processes; canonical scenario, latency DNS ${r.latencyMs.dns} ms/query, AWS ${r.latencyMs.aws} ms/call, SMTP ${r.latencyMs.smtp} ms/round trip; MAILDIAG_MAX_CONCURRENT_RUNS ${r.maxConcurrentRuns.join(', ')} on ${r.cpus} CPUs`,
     `  machine load average before: ${r.loadAverageBefore.join(' / ')} (1/5/15 min; other work on the machine makes these figures pessimistic)`,
-    '  at once | ack p50 | ack p95 | ack max | refused | answered | last final summary | app CPU/diagnosis | app peak RSS | load 1m',
+    '  at once | runs | ack p50 | ack p95 | ack max | refused | answered | last final summary | app CPU/diagnosis | app peak RSS | load 1m',
   ];
   for (const row of r.rows) {
     lines.push(
-      `  ${String(row.atOnce).padStart(7)} | ${`${row.ackMs.p50} ms`.padStart(7)} | ${`${row.ackMs.p95} ms`.padStart(7)} | ${`${row.ackMs.max} ms`.padStart(7)} | ${String(row.refused).padStart(7)} | ${`${row.answered}/${row.atOnce}`.padStart(8)} | ${`${row.lastFinalSummaryMs} ms`.padStart(18)} | ${`${row.cpuMsPerDiagnosis} ms`.padStart(17)} | ${`${row.peakRssMb} MB`.padStart(12)} | ${row.loadAverage1m}`,
+      `  ${String(row.atOnce).padStart(7)} | ${String(row.maxConcurrentRuns).padStart(4)} | ${`${row.ackMs.p50} ms`.padStart(7)} | ${`${row.ackMs.p95} ms`.padStart(7)} | ${`${row.ackMs.max} ms`.padStart(7)} | ${String(row.refused).padStart(7)} | ${`${row.answered}/${row.atOnce}`.padStart(8)} | ${`${row.lastFinalSummaryMs} ms`.padStart(18)} | ${`${row.cpuMsPerDiagnosis} ms`.padStart(17)} | ${`${row.peakRssMb} MB`.padStart(12)} | ${row.loadAverage1m}`,
     );
   }
   lines.push('  targets: 50 at once ack p95 ≤ 100 ms, max ≤ 250 ms, all reported; 200 at once no ack over 1 s, every command answered; RSS ≤ 300 MB; CPU ≤ 20 ms/diagnosis');
@@ -324,6 +335,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const sizes = arg('sizes')?.split(',').map(Number);
   const concurrent = arg('concurrent');
   const cpuProfDir = arg('cpu-prof');
-  const result = await benchBurst({ ...(sizes ? { sizes } : {}), ...(concurrent ? { maxConcurrent: Number(concurrent) } : {}), ...(cpuProfDir ? { cpuProfDir } : {}) });
+  const maxConcurrent = concurrent?.split(',').map((value) => (value === 'default' ? ('default' as const) : Number(value)));
+  const result = await benchBurst({ ...(sizes ? { sizes } : {}), ...(maxConcurrent ? { maxConcurrent } : {}), ...(cpuProfDir ? { cpuProfDir } : {}) });
   process.stdout.write(`${formatBurstBench(result)}\n`);
 }

@@ -14,9 +14,13 @@ import { benchStore, formatStoreBench } from './bench-store.js';
 
 const DNS_LATENCY_MS = 20;
 const verbose = process.argv.includes('--verbose');
+/** `--only <section>` (or `--only=<section>`): run one section, e.g. `burst`. Default: all of them. */
+const onlyIndex = process.argv.findIndex((arg) => arg === '--only' || arg.startsWith('--only='));
+const only = onlyIndex < 0 ? undefined : process.argv[onlyIndex]?.startsWith('--only=') ? process.argv[onlyIndex]?.slice('--only='.length) : process.argv[onlyIndex + 1];
 
 const results: Record<string, unknown> = { startedAt: new Date().toISOString(), node: process.version };
 const section = async <T>(name: string, run: () => Promise<T>, format: (value: T) => string): Promise<void> => {
+  if (only !== undefined && only !== name) return;
   const started = performance.now();
   const value = await run();
   results[name] = value;
@@ -52,6 +56,8 @@ await section('storeClaims', () => benchStore(1_000), formatStoreBench);
 
 // Issue 13: 50 then 200 signed commands at once; the app and every peer in its own process.
 await section('burst', () => benchBurst({ sizes: [50, 200] }), formatBurstBench);
+// Sizing MAILDIAG_MAX_CONCURRENT_RUNS: 200 at once with 2, the default (2 per CPU) and 8 runs, side by side.
+await section('burstConcurrency', () => benchBurst({ sizes: [200], maxConcurrent: [2, 'default', 8] }), formatBurstBench);
 
 // Issue 15: process starts of the built CLI beside `node -e 0`.
 await section('cliStart', () => benchCli(), formatCliBench);
