@@ -29,7 +29,7 @@ export interface AckFirst {
 export interface AckFirstOptions {
   /** How long requests must be quiet before deferred work resumes. Default 10 ms. */
   quietMs?: number;
-  /** The longest a piece waits, even under a steady stream of requests. Default 500 ms. */
+  /** The longest a piece waits, even under a steady stream of requests. Default 2 s (a burst of 200 takes about 0.5–1 s to ack on two busy cores; Slack allows 3 s). */
   maxDeferMs?: number;
   scheduler?: Scheduler;
   /** Runs `fn` on the next turn of the event loop, after pending I/O (default `setImmediate`). */
@@ -37,7 +37,7 @@ export interface AckFirstOptions {
 }
 
 export const DEFAULT_QUIET_MS = 10;
-export const DEFAULT_MAX_DEFER_MS = 500;
+export const DEFAULT_MAX_DEFER_MS = 2000;
 
 export function createAckFirst(options: AckFirstOptions = {}): AckFirst {
   const quietMs = options.quietMs ?? DEFAULT_QUIET_MS;
