@@ -21,6 +21,9 @@ COPY --from=build /app/dist ./dist
 COPY manifest.yml ./
 RUN mkdir -p /data && chown node:node /data
 USER node
+# A smaller young generation: peak RSS under a burst of 200 commands 238 MB instead of 329 MB,
+# with about the same CPU and ack times (README, Benchmarks).
+ENV NODE_OPTIONS=--max-semi-space-size=8
 VOLUME ["/data"]
 EXPOSE 3000
 # The HTTP receiver answers GET /healthz; Socket Mode deployments can override this.

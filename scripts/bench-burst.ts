@@ -35,6 +35,8 @@ const BOT_TOKEN = 'xoxb-1111111111-2222222222-BenchBotTokenValue';
 export const BURST_LATENCY = { dns: 20, aws: 40, smtp: 50 } as const;
 const CANONICAL_COMMAND = `${SENDER} to=${RECIPIENT} smtp-user=${ROTATED_KEY_ID}`;
 const WARMUP_RUNS = 2;
+/** The Docker image's NODE_OPTIONS (Dockerfile): a young generation of 8 MB semi-spaces. */
+export const APP_NODE_OPTIONS = '--max-semi-space-size=8';
 
 export interface BurstRow {
   atOnce: number;
@@ -175,6 +177,8 @@ async function startApp(peers: Peers, dir: string, options: { maxConcurrent?: nu
     MAILDIAG_DB: join(dir, `maildiag-${options.label}.db`),
     // Room for the whole burst: the refusal path has its own test; here every command should run.
     MAILDIAG_MAX_QUEUED_RUNS: '1000',
+    // As the Docker image runs it (Dockerfile ENV NODE_OPTIONS); BURST_APP_NODE_OPTIONS overrides ('' for Node's defaults).
+    NODE_OPTIONS: process.env.BURST_APP_NODE_OPTIONS ?? APP_NODE_OPTIONS,
     LOG_LEVEL: 'info',
     ...(options.maxConcurrent ? { MAILDIAG_MAX_CONCURRENT_RUNS: String(options.maxConcurrent) } : {}),
   };

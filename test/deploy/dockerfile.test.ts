@@ -45,6 +45,10 @@ describe('Dockerfile', () => {
     expect(cmd).toBe('dist/index.js');
     expect(readFileSync('src/index.ts', 'utf8').length).toBeGreaterThan(0);
     expect(pkg.scripts.start).toBe(`node ${cmd}`);
+    // The burst benchmark runs the app with the image's NODE_OPTIONS (scripts/bench-burst.ts).
+    const nodeOptions = /^ENV NODE_OPTIONS=(.+)$/m.exec(dockerfile)?.[1];
+    expect(nodeOptions).toBe('--max-semi-space-size=8');
+    expect(readFileSync('scripts/bench-burst.ts', 'utf8')).toContain(`APP_NODE_OPTIONS = '${nodeOptions}'`);
   });
 
   it('runs as a non-root user with the store on a volume and no secrets baked in', () => {
