@@ -17,7 +17,14 @@ if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
   process.stderr.write(USAGE);
   process.exitCode = 2;
 } else {
-  const [{ config: loadDotenv }, { readBounded }, { runCli }] = await Promise.all([import('dotenv'), import('./bounded-read.js'), import('./run.js')]);
+  const [{ deferUnusedMailparserModules }, { config: loadDotenv }, { readBounded }, { runCli }] = await Promise.all([
+    import('./defer-modules.js'),
+    import('dotenv'),
+    import('./bounded-read.js'),
+    import('./run.js'),
+  ]);
+  // mailparser's html-to-text and linkify-it load on first use, which a bounce never needs (defer-modules.ts).
+  deferUnusedMailparserModules();
   // Local runs share the app's .env (MAILDIAG_REGIONS, MAILDIAG_SMTP_USERS, ...); the environment wins.
   loadDotenv({ quiet: true });
   process.exitCode = await runCli(args, {
