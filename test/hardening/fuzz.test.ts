@@ -20,7 +20,8 @@ import { interpretBounce } from '../../src/knowledge/bounce/classify.js';
 import { extractFromThread } from '../../src/knowledge/ticket-text.js';
 import { validateSlackPayload } from '../../src/slack/payload-schema.js';
 import { checkBodyShape } from '../../src/slack/receiver-guard.js';
-import { escapeMrkdwn, escapeWithin, inlineCode } from '../../src/slack/render/mrkdwn.js';
+import { authoredWithin, escapeAuthored, escapeMrkdwn, escapeWithin, inlineCode } from '../../src/slack/render/mrkdwn.js';
+import { activeMrkdwn } from '../support/mrkdwn-active.js';
 
 const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Date.now() % 2_147_483_647;
 let total = 0;
@@ -164,13 +165,19 @@ describe('fuzz', () => {
     check(
       fc.property(hostileText, fc.integer({ min: 10, max: 400 }), (text, max) => {
         const mrkdwn = escapeMrkdwn(text);
-        expect(hasActiveControl(mrkdwn)).toBe(false);
-        expect(mrkdwn).not.toMatch(/[\n<>]|```/);
+        expect(activeMrkdwn(mrkdwn)).toBeUndefined();
+        expect(mrkdwn).not.toMatch(/[\n<>*_~`]/);
         expect(mrkdwn.length).toBeLessThanOrEqual(text.length * 8 + 8);
         const code = inlineCode(text, max);
         expect(code.slice(1, -1)).not.toContain('`');
-        expect(hasActiveControl(code)).toBe(false);
+        expect(activeMrkdwn(code)).toBeUndefined();
         expect(escapeWithin(text, max).length).toBeLessThanOrEqual(Math.max(max, 40) + 40);
+        // Our own multi-line text with the value inside: lines and code spans kept, nothing active.
+        const authored = escapeAuthored(`Publish \`${text}\` at ${text}:\n${text}`);
+        expect(activeMrkdwn(authored)).toBeUndefined();
+        const cut = authoredWithin(`Fix ${text}\n\`${text}\``, max);
+        expect(cut.length).toBeLessThanOrEqual(max);
+        expect(activeMrkdwn(cut)).toBeUndefined();
         const terminal = oneLine(text);
         expect(hasActiveControl(terminal)).toBe(false);
         expect(terminal).not.toContain('\n');

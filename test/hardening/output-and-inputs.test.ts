@@ -161,7 +161,7 @@ describe('escaper tables (defects 5 and 6)', () => {
 
   it('shows what it escaped', () => {
     expect(oneLine(`a${ESC}[2J\u202e`)).toBe('a\\x1b[2J\\u202e');
-    expect(escapeMrkdwn('mx\n:x: *bold*')).toBe('mx ⏎ :x: *bold*');
+    expect(escapeMrkdwn('mx\n:x: *bold*')).toBe('mx ⏎ :x: ∗bold∗');
   });
 });
 
