@@ -18,6 +18,7 @@ import type { SlackDeps } from './deps.js';
 import { createEventDeduper, type EventDeduper } from './event-dedupe.js';
 import { registerListeners } from './listeners/index.js';
 import { guardHttpReceiver } from './receiver-guard.js';
+import { guardSocketModeReceiver } from './socket-guard.js';
 import { realScheduler, type Scheduler } from './progress.js';
 import { createRunQueue, type RunQueue } from './run-queue.js';
 import { defaultThreadExtractor, type ThreadExtractor } from './thread-extraction.js';
@@ -111,8 +112,17 @@ export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackApp
   const mode = config.slack.mode;
   let receiver: Receiver;
   let httpReceiver: HTTPReceiver | undefined;
+  const apiUrl = config.slack.apiUrl ? (config.slack.apiUrl.endsWith('/') ? config.slack.apiUrl : `${config.slack.apiUrl}/`) : undefined;
   if (mode === 'socket' && config.slack.appToken) {
-    receiver = new SocketModeReceiver({ appToken: config.slack.appToken, logger });
+    const socketReceiver = new SocketModeReceiver({
+      appToken: config.slack.appToken,
+      logger,
+      // SLACK_API_URL applies to the connection's apps.connections.open too (tests, proxies).
+      ...(apiUrl ? { installerOptions: { clientOptions: { slackApiUrl: apiUrl } } } : {}),
+    });
+    // Envelopes that are not objects, or whose payload is not, never reach the client or Bolt.
+    guardSocketModeReceiver(socketReceiver, { log });
+    receiver = socketReceiver;
   } else {
     if (!config.slack.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required for the HTTP receiver');
     httpReceiver = new HTTPReceiver({
@@ -128,7 +138,6 @@ export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackApp
     receiver = httpReceiver;
   }
 
-  const apiUrl = config.slack.apiUrl ? (config.slack.apiUrl.endsWith('/') ? config.slack.apiUrl : `${config.slack.apiUrl}/`) : undefined;
   const app = new App({
     token: config.slack.botToken,
     receiver,
