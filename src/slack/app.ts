@@ -20,6 +20,7 @@ import { registerListeners } from './listeners/index.js';
 import { guardHttpReceiver } from './receiver-guard.js';
 import { guardSocketModeReceiver } from './socket-guard.js';
 import { realScheduler, type Scheduler } from './progress.js';
+import { createMemoryRateLimits, type RateLimits } from './rate-limit.js';
 import { createRunQueue, type RunQueue } from './run-queue.js';
 import { defaultThreadExtractor, type ThreadExtractor } from './thread-extraction.js';
 
@@ -30,6 +31,8 @@ export interface SlackAppDeps {
   /** Defaults to src/knowledge/ticket-text's `extractFromThread`. */
   extractThread?: ThreadExtractor;
   dedupe?: EventDeduper;
+  /** Defaults to limits in this process's memory; the composed app keeps them in the shared store. */
+  rateLimits?: RateLimits;
   progressIntervalMs?: number;
   scheduler?: Scheduler;
   newRunId?: () => string;
@@ -75,6 +78,7 @@ export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackApp
     allowedChannels: config.allowedChannels,
     extractThread: input.extractThread ?? defaultThreadExtractor,
     dedupe: input.dedupe ?? createEventDeduper(),
+    rateLimits: input.rateLimits ?? createMemoryRateLimits(),
     progressIntervalMs: input.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
     scheduler: input.scheduler ?? realScheduler,
     newRunId: input.newRunId ?? newRunId,

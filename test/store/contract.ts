@@ -209,6 +209,25 @@ export function storeContract(name: string, factory: () => ContractFactory | und
       expect(await a.firstSeen('event:Ev1', at(HOUR), HOUR)).toBe(true);
     });
 
+    it('shares rate-limit slots across instances: at most the limit per window, freed slots taken again without a sweep', async () => {
+      const db = await fresh();
+      const a = await db.openTracked();
+      const b = await db.openTracked();
+      const key = 'rate:credential-test.user:U1';
+      // Six takers at once on two "replicas" for three slots: exactly three win.
+      const results = await Promise.all([a, b, a, b, a, b].map((s) => s.takeSlot(key, 3, T0, HOUR)));
+      expect(results.filter((r) => r.ok)).toHaveLength(3);
+      expect(results.find((r) => !r.ok)).toEqual({ ok: false, freeAt: at(HOUR) });
+      // Another key has its own slots.
+      expect(await b.takeSlot('rate:credential-test.user:U2', 3, T0, HOUR)).toEqual({ ok: true });
+      // A slot taken later frees later: the window slides.
+      expect(await a.takeSlot(key, 3, at(HOUR - 1), HOUR)).toEqual({ ok: false, freeAt: at(HOUR) });
+      const later = await Promise.all([a, b].map((s) => s.takeSlot(key, 3, at(HOUR), HOUR)));
+      expect(later.filter((r) => r.ok)).toHaveLength(2);
+      // Slots are de-duplication keys: the sweep removes the expired ones.
+      expect(await a.sweepSeen(at(3 * HOUR))).toBe(4);
+    });
+
     it('several OS processes race for one claim: exactly one wins', async () => {
       const db = await fresh();
       const store = await db.openTracked();

@@ -411,6 +411,19 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return result.rowCount === 1;
     },
 
+    async takeSlot(key, slots, at, ttlMs) {
+      const keys = Array.from({ length: slots }, (_, i) => `${key}#${i}`);
+      const expiresAt = new Date(at.getTime() + ttlMs);
+      for (const slot of keys) {
+        // Two statements, the grants the app role already has (no UPDATE on dedupe): of
+        // replicas racing for a freed slot, the primary key lets one insert win.
+        await query('DELETE FROM dedupe WHERE key = $1 AND expires_at <= $2', [slot, at]);
+        if ((await query('INSERT INTO dedupe (key, expires_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [slot, expiresAt])).rowCount === 1) return { ok: true };
+      }
+      const row = (await query<{ free_at: Date | null }>('SELECT MIN(expires_at) AS free_at FROM dedupe WHERE key = ANY($1)', [keys])).rows[0];
+      return { ok: false, freeAt: row?.free_at ? new Date(row.free_at) : expiresAt };
+    },
+
     async sweepSeen(at) {
       return withClient(async (client) => {
         await client.query('BEGIN');
