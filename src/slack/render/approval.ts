@@ -45,7 +45,8 @@ const slackDate = (iso: string): string => {
 };
 
 function stateLine(request: ApprovalRequest): string {
-  const by = request.decidedBy ? `<@${request.decidedBy}>` : 'someone';
+  // The bot's own decisions (expiry, interruption) are recorded as `system`: named in words, never `<@system>`.
+  const by = request.decidedBy === 'system' ? 'maildiag itself' : request.decidedBy ? `<@${request.decidedBy}>` : 'someone';
   const outcome = request.outcome;
   const details = outcome ? outcome.details.map((d) => `\n• ${escapeMrkdwn(truncateText(d, 400))}`).join('') : '';
   switch (request.state) {
