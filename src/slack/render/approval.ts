@@ -108,8 +108,8 @@ export function renderApprovalMessage(view: ApprovalView): SlackMessage {
   }
   const text =
     request.state === 'pending'
-      ? `${view.mentions} approval needed: ${describeAction(action)} (requested by <@${request.requestedBy}>)`
-      : `Fix request ${request.state}: ${describeAction(action)}`;
+      ? `${view.mentions} approval needed: ${escapeMrkdwn(describeAction(action))} (requested by <@${request.requestedBy}>)`
+      : `Fix request ${request.state}: ${escapeMrkdwn(describeAction(action))}`;
   return { text: truncateText(text, 3000), blocks };
 }
 
