@@ -458,10 +458,18 @@ const ROWS: readonly BounceRuleRow[] = [
     fix: `${FIX_AUTH_RECORDS} Then review the content against Yahoo's sender requirements.`, source: YAHOO_DOC,
   },
   {
-    id: 'yahoo.tss04-deferred', provider: ['Yahoo'], text: /\[TS(?:S)?0[1-4]\]|temporarily deferred due to unexpected volume/i,
+    // Yahoo's TSS04 names user complaints (reputation); TS01-TS03 are connection deferrals.
+    id: 'yahoo.tss04-deferred', provider: ['Yahoo'], text: /\[TSS04\]|temporarily deferred due to unexpected volume or user complaints/i,
+    category: 'low-reputation', confidence: 0.85,
+    explanation: 'Yahoo is deferring mail from the sender because of unexpected volume or user complaints: the sender\'s reputation with Yahoo is low.',
+    fix: 'Lower the complaint rate (list hygiene, easy unsubscribe) and the sending rate to Yahoo; messages are retried. Check the sending IP and domain in Yahoo\'s Sender Hub.',
+    source: YAHOO_DOC,
+  },
+  {
+    id: 'yahoo.ts0x-deferred', provider: ['Yahoo'], text: /\[TS0[1-3]\]/i,
     category: 'rate-limited', confidence: 0.85,
-    explanation: 'Yahoo is deferring mail from the sender because of volume or user complaints.',
-    fix: 'Reduce the sending rate to Yahoo and the complaint rate; messages are retried.',
+    explanation: 'Yahoo is deferring connections from the sender.',
+    fix: 'Reduce the sending rate to Yahoo; messages are retried.',
     source: YAHOO_DOC,
   },
   {
