@@ -324,7 +324,8 @@ const ROWS: readonly BounceRuleRow[] = [
     id: 'exo.5.7.7xx-tenant-blocked', provider: MICROSOFT, status: /^5\.7\.7(?:[0-4]\d|50)$/,
     category: 'sending-ip-blocked', confidence: 0.85,
     explanation: 'Exchange Online does not accept traffic from that tenant, IP or unregistered domain (5.7.700-5.7.750).',
-    fix: 'Contact Microsoft support (the receiving side) with the NDR; on SES shared IPs also open an AWS support case.',
+    // The refusal is about the sender's IP or tenant, not the recipient: the fix is on the sending side.
+    fix: 'The refusal concerns the sending IP or tenant, not the recipient. Through SES: the shared IP is refused, so open an AWS support case with the NDR, or send from a dedicated IP. Through your own Microsoft 365 tenant: 5.7.705/5.7.708 mean the tenant or its IP exceeded Microsoft\'s threshold (review compromised accounts and outbound spam); 5.7.750 means the sending domain is not an accepted domain of the tenant (add and verify it).',
     source: EXO_NDR_DOC,
   },
   {
