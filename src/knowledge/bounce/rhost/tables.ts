@@ -43,9 +43,10 @@ export const REMOTE_HOST_TABLES: readonly RemoteHostTable[] = [
     source: 'Orange postmaster SMTP error codes (https://www.postmastery.com/orange-postmaster-smtp-error-codes-ofr/)',
     codes: numbered(
       {
-        '103': 'blocked', '104': 'toomanyconn', '305': 'securityerror', '401': 'blocked', '402': 'securityerror', '403': 'rejected',
-        '405': 'rejected', '415': 'rejected', '416': 'userunknown', '417': 'mailboxfull', '418': 'userunknown', '420': 'suspend',
-        '421': 'rejected', '506': 'spamdetected', '510': 'blocked', '514': 'mesgtoobig',
+        '101': 'blocked', '102': 'blocked', '103': 'blocked', '104': 'toomanyconn', '305': 'securityerror', '401': 'authfailure',
+        '402': 'securityerror', '403': 'rejected', '405': 'rejected', '415': 'rejected', '416': 'userunknown', '417': 'mailboxfull',
+        '418': 'userunknown', '420': 'suspend', '421': 'rejected', '426': 'suspend', '505': 'systemerror', '506': 'spamdetected',
+        '510': 'blocked', '514': 'mesgtoobig', '517': 'authfailure', '630': 'policyviolation', '999': 'blocked',
       },
       (code) => new RegExp(String.raw`\b(?:OFR|LPN|OUK)\d{0,3}_${code}\b|\[${code}\]`, 'i'),
     ),
