@@ -123,6 +123,7 @@ const appSchema = engineSchema.extend({
   MAILDIAG_APPROVERS: z.string().optional().transform(list),
   MAILDIAG_SELF_APPROVE_SUPPRESSION: z.enum(['true', 'false']).optional().default('false').transform((v) => v === 'true'),
   MAILDIAG_APPROVAL_TTL_HOURS: positiveInt(24),
+  MAILDIAG_OFFER_TTL_HOURS: positiveInt(168),
   MAILDIAG_DB: z.string().min(1).optional().default('./data/maildiag.db'),
   // Checked in loadAppConfig with the CA (never echoed: the URL may hold the password).
   MAILDIAG_DATABASE_URL: z.string().optional(),
@@ -169,7 +170,7 @@ export interface AppConfig extends EngineConfig {
     mode: 'socket' | 'http';
   };
   allowedChannels: string[];
-  approval: { approvers: string[]; selfApproveSuppression: boolean; ttlHours: number };
+  approval: { approvers: string[]; selfApproveSuppression: boolean; ttlHours: number; offerTtlHours: number };
   store: StoreConfig;
   secretArn: string | undefined;
   remediationRoleArn: string | undefined;
@@ -250,6 +251,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       approvers: parsed.MAILDIAG_APPROVERS,
       selfApproveSuppression: parsed.MAILDIAG_SELF_APPROVE_SUPPRESSION,
       ttlHours: parsed.MAILDIAG_APPROVAL_TTL_HOURS,
+      offerTtlHours: parsed.MAILDIAG_OFFER_TTL_HOURS,
     },
     store: {
       path: parsed.MAILDIAG_DB,
