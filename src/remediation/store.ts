@@ -423,9 +423,11 @@ export function openSqliteStore(options: SqliteStoreOptions): RemediationStore {
     },
 
     async finish(id, state, outcome) {
+      // The claimant records what really happened, even after another replica took its lapsed lease
+      // for a crash and marked the request interrupted (it is never re-run, so this is the only outcome).
       const result = db
-        .prepare(`UPDATE requests SET state = ?, outcome_json = ? WHERE id = ? AND state = 'executing'`)
-        .run(state, JSON.stringify(outcome), id);
+        .prepare(`UPDATE requests SET state = ?, outcome_json = ? WHERE id = ? AND (state = 'executing' OR (state = 'interrupted' AND claimed_by = ?))`)
+        .run(state, JSON.stringify(outcome), id, owner);
       return Number(result.changes) === 1 ? readRequest(id) : undefined;
     },
 

@@ -188,12 +188,15 @@ export function storeContract(name: string, factory: () => ContractFactory | und
       const ended = await b.interruptAbandoned(at(10_000));
       expect(ended.map((r) => [r.id, r.state])).toEqual([[dropped.id, 'interrupted']]);
       expect(await b.getRequest(dropped.id)).toMatchObject({ state: 'interrupted', decidedBy: 'U1' });
-      // Interrupted is final: not claimable, not finishable, not renewable, not interrupted twice.
+      // Interrupted is final for everyone else: not claimable, not finishable by another replica, not renewable, not interrupted twice.
       expect(await a.claim(dropped.id, 'U2', at(10_000))).toBeUndefined();
-      expect(await a.finish(dropped.id, 'succeeded', { summary: 'late', details: [] }, at(10_000))).toBeUndefined();
+      expect(await b.finish(dropped.id, 'succeeded', { summary: 'not mine', details: [] }, at(10_000))).toBeUndefined();
       expect(await a.renewLease(dropped.id, at(10_000))).toBe(false);
       expect(await b.interruptAbandoned(at(17_999))).toEqual([]);
       expect((await b.interruptAbandoned(at(18_000))).map((r) => r.id)).toEqual([kept.id]);
+      // The claimant that was only cut off from the database (not dead) still records what really happened.
+      expect(await a.finish(dropped.id, 'succeeded', { summary: 'late but done', details: [] }, at(20_000))).toMatchObject({ state: 'succeeded', outcome: { summary: 'late but done' } });
+      expect(await a.finish(dropped.id, 'failed', { summary: 'twice', details: [] }, at(20_000))).toBeUndefined();
     });
 
     it('de-duplicates keys across instances until they expire and are swept', async () => {

@@ -366,7 +366,14 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
 
     async finish(id, state, outcome) {
-      const row = (await query<RequestRow>(`UPDATE requests SET state = $1, outcome = $2 WHERE id = $3 AND state = 'executing' RETURNING *`, [state, json(outcome), id])).rows[0];
+      // The claimant records what really happened, even after another replica took its lapsed lease
+      // for a crash and marked the request interrupted (it is never re-run, so this is the only outcome).
+      const row = (
+        await query<RequestRow>(
+          `UPDATE requests SET state = $1, outcome = $2 WHERE id = $3 AND (state = 'executing' OR (state = 'interrupted' AND claimed_by = $4)) RETURNING *`,
+          [state, json(outcome), id, owner],
+        )
+      ).rows[0];
       return row ? toRequest(row) : undefined;
     },
 
