@@ -188,7 +188,12 @@ describe('scheduled audit', () => {
         ...runnerDeps(),
         store: counting,
         // Each look at the clock is 20 minutes later: every identity is past half the 30-minute lease.
-        clock: { now: () => new Date((now += minutes(20))) },
+        clock: {
+          now: () => {
+            now += minutes(20);
+            return new Date(now);
+          },
+        },
       });
     await make().runOnce();
     expect(acquired.length).toBeGreaterThanOrEqual(2);
