@@ -63,6 +63,7 @@ const appSchema = z.object({
   MAILDIAG_APPROVERS: z.string().optional().transform(list),
   MAILDIAG_SELF_APPROVE_SUPPRESSION: z.enum(['true', 'false']).optional().default('false').transform((v) => v === 'true'),
   MAILDIAG_APPROVAL_TTL_HOURS: positiveInt(24),
+  MAILDIAG_OFFER_TTL_HOURS: positiveInt(168),
   MAILDIAG_DB: z.string().min(1).optional().default('./data/maildiag.db'),
   // Checked in loadAppConfig with the CA (never echoed: the URL may hold the password).
   MAILDIAG_DATABASE_URL: z.string().optional(),
@@ -89,7 +90,7 @@ export interface AppConfig extends EngineConfig {
     mode: 'socket' | 'http';
   };
   allowedChannels: string[];
-  approval: { approvers: string[]; selfApproveSuppression: boolean; ttlHours: number };
+  approval: { approvers: string[]; selfApproveSuppression: boolean; ttlHours: number; offerTtlHours: number };
   store: StoreConfig;
   secretArn: string | undefined;
   remediationRoleArn: string | undefined;
@@ -145,6 +146,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       approvers: parsed.MAILDIAG_APPROVERS,
       selfApproveSuppression: parsed.MAILDIAG_SELF_APPROVE_SUPPRESSION,
       ttlHours: parsed.MAILDIAG_APPROVAL_TTL_HOURS,
+      offerTtlHours: parsed.MAILDIAG_OFFER_TTL_HOURS,
     },
     store: {
       path: parsed.MAILDIAG_DB,

@@ -66,10 +66,16 @@ export const repliesCheck: Check = {
         const mx = domain ? await recipientMx(ctx, domain).catch(() => undefined) : undefined;
         const mxProvider = mx?.kind === 'mx' && mx.provider !== 'unknown' ? mx.provider : undefined;
         // A pasted reply often lacks the host that would name its provider: the MX does.
-        // The bounce knowledge loads on first use (the CLI's start, issue 15).
+        const mxHosts = mx?.kind === 'mx' ? mx.records.map((record) => record.exchange) : [];
+        // A reply without a host is read again with the MX: its provider, and its hosts for the
+        // provider's code table. The bounce knowledge loads on first use (the CLI's start, issue 15).
         const reread =
-          given.provider === 'unknown' && mxProvider
-            ? (await import('../../knowledge/bounce/classify.js')).interpretReplyText(given.raw, { provider: mxProvider, ...(given.recipient ? { recipient: given.recipient } : {}) })
+          given.provider === 'unknown' && given.remoteHost === undefined && mxHosts.length > 0
+            ? (await import('../../knowledge/bounce/classify.js')).interpretReplyText(given.raw, {
+                ...(mxProvider ? { provider: mxProvider } : {}),
+                mxHosts,
+                ...(given.recipient ? { recipient: given.recipient } : {}),
+              })
             : undefined;
         const reply: InterpretedReply = reread ? { ...reread, raw: given.raw, recipient: given.recipient ?? reread.recipient } : given;
         const corroborated = mxProvider !== undefined && mxProvider === reply.provider;
