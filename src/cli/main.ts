@@ -10,6 +10,15 @@ import { USAGE } from './usage.js';
 // turns it off): later starts skip compiling maildiag and its dependencies again.
 module.enableCompileCache?.();
 
+// A reader that stops early (`maildiag classify DIR | head`) closes the pipe: not our error, so
+// end quietly instead of printing a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    throw error;
+  });
+}
+
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
   process.stdout.write(USAGE);
