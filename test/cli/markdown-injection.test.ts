@@ -7,8 +7,8 @@
  * unescaped markup characters. Whatever CommonMark/GFM makes of the twin (no link, image, HTML,
  * extra cell), it makes of the hostile report, with the hostile text as literal characters.
  *
- * No CommonMark/GFM parser is installed in this project (no marked, micromark, markdown-it), so
- * this reads the output with the few rules that decide structure instead of rendering it;
+ * Two readings: the few rules that decide structure (lines, block starts, fences, cells), and a
+ * real CommonMark/GFM lexer (marked, a dev dependency) whose tokens must be the twin's;
  * render-markdown.test.ts holds the string checks per construct.
  */
 import { describe, expect, it } from 'vitest';
@@ -200,5 +200,58 @@ describe('hostile values cannot change the Markdown structure', () => {
       expect(b.skeleton.join('\n') === a.skeleton.join('\n') && b.lines === a.lines, injected).toBe(false);
     }
     expect(autolinkable('see https://evil.example and alice@evil.example')).toHaveLength(2);
+  });
+});
+
+describe('rendered by a CommonMark/GFM parser (marked)', () => {
+  type Token = { type: string; tokens?: Token[]; items?: Token[]; header?: Array<{ tokens: Token[] }>; rows?: Array<Array<{ tokens: Token[] }>> };
+  /** Every token below the top, depth first, without the text-level ones whose count follows the text's length. */
+  const TEXT_LEVEL = new Set(['text', 'escape', 'space']);
+  function structure(tokens: Token[], out: string[] = []): string[] {
+    for (const token of tokens) {
+      if (!TEXT_LEVEL.has(token.type)) out.push(token.type);
+      structure(token.tokens ?? [], out);
+      structure(token.items ?? [], out);
+      for (const cell of token.header ?? []) structure(cell.tokens, out);
+      for (const row of token.rows ?? []) for (const cell of row) structure(cell.tokens, out);
+      if (token.rows) out.push(`rows:${token.rows.length}x${token.header?.length ?? 0}`);
+    }
+    return out;
+  }
+  const lex = async (markdown: string): Promise<Token[]> => {
+    const { Lexer } = await import('marked');
+    return new Lexer({ gfm: true }).lex(markdown) as unknown as Token[];
+  };
+  const parse = async (markdown: string): Promise<string[]> => structure(await lex(markdown));
+  /** The text of every table cell (GFM drops cells past the header's count, so a split shows here). */
+  const cellTexts = async (markdown: string): Promise<string[]> =>
+    (await lex(markdown)).flatMap((token) => (token.rows ?? []).flatMap((row) => row.map((cell) => (cell as unknown as { text: string }).text)));
+
+  it('a hostile report parses to the same tokens as its plain twin: no link, image, HTML or extra cell', async () => {
+    const [plain, hostile] = await Promise.all([parse(renderReportMarkdown(report(plainValue))), parse(renderReportMarkdown(report(hostileValue)))]);
+    for (const forbidden of ['link', 'image', 'html']) expect(hostile.filter((type) => type === forbidden), forbidden).toEqual(plain.filter((type) => type === forbidden));
+    expect(hostile).toEqual(plain);
+    // A pipe in a value stays inside its cell.
+    const cells = await cellTexts(renderReportMarkdown(report(hostileValue)));
+    expect(cells.some((text) => text.includes('a | b || c'))).toBe(true);
+  });
+
+  it('classify --format markdown: the same for interpreted replies', async () => {
+    const [plain, hostile] = await Promise.all(
+      [plainValue, hostileValue].map((v) => parse(renderRepliesMarkdown([reply(v, 'recipient'), reply(v, 'relay', '```')], [v(`note ${HOSTILE}`)]))),
+    );
+    expect(hostile).toEqual(plain);
+  });
+
+  it('the parser sees an injection: one unescaped value changes the tokens', async () => {
+    const plain = renderReportMarkdown(report(plainValue));
+    const tokens = await parse(plain);
+    for (const injected of ['[x](http://evil.example)', '<img src=x>', '`code`', '*em*', 'www.evil.example', 'line\n# heading']) {
+      expect(await parse(plain.replace('plain words', injected)), injected).not.toEqual(tokens);
+    }
+    // An unescaped pipe in a row splits the cell: its text is cut.
+    const split = plain.replace(/^(\| .*?)plain words/m, '$1a | b');
+    expect((await cellTexts(split)).some((text) => text.includes('a | b'))).toBe(false);
+    expect((await cellTexts(split)).some((text) => text.startsWith('a'))).toBe(true);
   });
 });
