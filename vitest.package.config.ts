@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * `npm run test:package`: packs the package and installs the tarball (test/deploy/package.pack-test.ts).
- * Kept out of `npm test`: npm pack and npm ci take the machine's two cores for half a minute,
+ * Kept out of `npm test`: npm pack and npm install -g take the machine's two cores for half a minute,
  * which starves the suite's short DNS timeouts. CI runs both (.ci/run).
  */
 export default defineConfig({

@@ -7,7 +7,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startDnsServer } from '../test/support/dns-server.js';
@@ -63,7 +63,15 @@ const median = (values: number[]): number => {
   return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 };
 
-export async function benchCli(runs = RUNS): Promise<{ node: string; runs: number; rows: CliBenchRow[] }> {
+export interface CliBenchResult {
+  node: string;
+  runs: number;
+  /** The 1-minute load average before and after: wall times mean little on a busy machine. */
+  load: { before: number; after: number };
+  rows: CliBenchRow[];
+}
+
+export async function benchCli(runs = RUNS): Promise<CliBenchResult> {
   execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'inherit' });
   const dns = await startDnsServer({ zone: canonicalZones() });
   // A clean directory (no .env) and environment: what a user's shell would give.
@@ -80,6 +88,7 @@ export async function benchCli(runs = RUNS): Promise<{ node: string; runs: numbe
     },
   ];
   const rows: CliBenchRow[] = [];
+  const loadBefore = loadavg()[0] ?? 0;
   try {
     let nodeMedian = 0;
     for (const entry of cases) {
@@ -110,12 +119,14 @@ export async function benchCli(runs = RUNS): Promise<{ node: string; runs: numbe
     await dns.close();
     rmSync(cwd, { recursive: true, force: true });
   }
-  return { node: process.version, runs, rows };
+  return { node: process.version, runs, load: { before: round1(loadBefore), after: round1(loadavg()[0] ?? 0) }, rows };
 }
 
-export function formatCliBench(result: { node: string; runs: number; rows: CliBenchRow[] }): string {
+const round1 = (value: number): number => Math.round(value * 10) / 10;
+
+export function formatCliBench(result: CliBenchResult): string {
   const lines = [
-    `CLI start (built dist/cli/main.js, Node ${result.node}, median of ${result.runs} process starts after one unmeasured start)`,
+    `CLI start (built dist/cli/main.js, Node ${result.node}, median of ${result.runs} process starts after one unmeasured start; load average ${result.load.before} → ${result.load.after})`,
     '| command | median | min | max | first | over node -e 0 | CPU (median) | target |',
     '|---|---|---|---|---|---|---|---|',
   ];

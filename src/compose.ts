@@ -215,7 +215,7 @@ export interface ComposedApp {
 const realDelay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function composeApp(config: AppConfig, log: Logger, options: ComposeOptions = {}): Promise<ComposedApp> {
-  const [{ createSlackApp }, { approvalFactory, startExpirySweeper }, { openStore }, { createLayerRechecker }, { createSmtpCredentialTester }, { createMetrics, startMetricsServer }, dedupe] =
+  const [{ createSlackApp }, { approvalFactory, startExpirySweeper }, { openStore }, { createLayerRechecker }, { createSmtpCredentialTester }, { createMetrics, startMetricsServer }, dedupe, { createStoreRateLimits }] =
     await Promise.all([
       import('./slack/app.js'),
       import('./slack/approval-adapters.js'),
@@ -224,6 +224,7 @@ export async function composeApp(config: AppConfig, log: Logger, options: Compos
       import('./io/smtp-credential-tester.js'),
       import('./metrics.js'),
       import('./slack/event-dedupe.js'),
+      import('./slack/rate-limit.js'),
       // The MIME parser loads on first use in the CLI (src/knowledge/bounce/parse.ts); the app loads
       // it at start, so no run pays for it while other runs wait on DNS answers.
       import('mailparser'),
@@ -254,6 +255,8 @@ export async function composeApp(config: AppConfig, log: Logger, options: Compos
     log,
     metrics,
     dedupe: dedupe.createStoreDeduper(store, { now: () => clock.now() }),
+    // "Test a credential" limits in the same store: replicas share them.
+    rateLimits: createStoreRateLimits(store, { now: () => clock.now() }),
     storeHealth: () => store.ping(),
     ...options.slack,
     approval: approvalFactory({

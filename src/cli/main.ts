@@ -10,6 +10,15 @@ import { USAGE } from './usage.js';
 // turns it off): later starts skip compiling maildiag and its dependencies again.
 module.enableCompileCache?.();
 
+// A reader that stops early (`maildiag classify DIR | head`) closes the pipe: not our error, so
+// end quietly instead of printing a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    throw error;
+  });
+}
+
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
   process.stdout.write(USAGE);
@@ -17,7 +26,14 @@ if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
   process.stderr.write(USAGE);
   process.exitCode = 2;
 } else {
-  const [{ config: loadDotenv }, { readBounded }, { runCli }] = await Promise.all([import('dotenv'), import('./bounded-read.js'), import('./run.js')]);
+  const [{ deferUnusedMailparserModules }, { config: loadDotenv }, { readBounded }, { runCli }] = await Promise.all([
+    import('./defer-modules.js'),
+    import('dotenv'),
+    import('./bounded-read.js'),
+    import('./run.js'),
+  ]);
+  // mailparser's html-to-text and linkify-it load on first use, which a bounce never needs (defer-modules.ts).
+  deferUnusedMailparserModules();
   // Local runs share the app's .env (MAILDIAG_REGIONS, MAILDIAG_SMTP_USERS, ...); the environment wins.
   loadDotenv({ quiet: true });
   process.exitCode = await runCli(args, {

@@ -12,8 +12,9 @@ import { readInputFileBounded } from './bounded-read.js';
 import { USAGE } from './usage.js';
 
 // Fast start: everything heavy is imported where a command needs it, never at load. `classify`
-// loads the bounce knowledge (mailparser for whole messages) and not the engine; a diagnosis
-// loads the engine, configuration (zod) and the logger (pino), and the AWS SDK only when an
+// loads the bounce knowledge (mailparser for whole messages, without the two packages it never
+// calls for a bounce: defer-modules.ts) and not the engine; a diagnosis loads the engine, the
+// configuration (engine-config.ts: no zod) and the logger (pino), and the AWS SDK only when an
 // AWS layer runs (src/compose.ts); nothing here loads Bolt or prom-client.
 // test/cli/fast-start.test.ts and test/cli/lazy-modules.test.ts hold the line.
 
@@ -118,7 +119,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     if (positionals[0] === 'classify') return await runClassify(positionals.slice(1), values, io);
     const [{ loadEngineConfig }, { createLogger }, { createServices, diagnose }] = await Promise.all([
-      import('../config.js'),
+      import('../engine-config.js'),
       import('../log.js'),
       import('../compose.js'),
     ]);

@@ -13,6 +13,17 @@ export interface ApprovalPolicy {
   selfApproveSuppression: boolean;
   /** How long a request stays open. */
   ttlHours: number;
+  /** How long a fix button (an offer) can start a request; the diagnosis behind it gets stale. Default 168 (7 days). */
+  offerTtlHours?: number;
+}
+
+export const DEFAULT_OFFER_TTL_HOURS = 168;
+
+/** Whether an offer is too old to start a request: the diagnosis it came from may no longer hold. */
+export function isOfferExpired(policy: ApprovalPolicy, offer: { createdAt: string }, now: Date): boolean {
+  const created = Date.parse(offer.createdAt);
+  if (Number.isNaN(created)) return true;
+  return created + (policy.offerTtlHours ?? DEFAULT_OFFER_TTL_HOURS) * 3_600_000 <= now.getTime();
 }
 
 /** Resolves a Slack user group to its members (`usergroups.users.list`). */

@@ -11,7 +11,7 @@ import { type ActionResult, type SmtpVerificationSettings, planFirstStep, rechec
 import { describeAuth } from './actions/smtp-verify.js';
 import { type ApprovalRequest, type AuditEvent, type RemediationAction, actionResource, describeAction, isTerminal } from './model.js';
 import type { RemediationOffer } from './offers.js';
-import { alreadyDecidedText, type ApprovalPolicy, type ApproverDirectory, DISABLED_MESSAGE, approverMentions, authorizeDecision, expiresAt, isExpired, isRemediationEnabled } from './policy.js';
+import { alreadyDecidedText, type ApprovalPolicy, type ApproverDirectory, DEFAULT_OFFER_TTL_HOURS, DISABLED_MESSAGE, approverMentions, authorizeDecision, expiresAt, isExpired, isOfferExpired, isRemediationEnabled } from './policy.js';
 import type { CredentialPresenter, RemediationGateways, SmtpEndpoint } from './ports.js';
 import { type Secret, scrubSecrets } from './secret.js';
 import type { RemediationStore } from './store.js';
@@ -263,6 +263,9 @@ export function createRemediationService(deps: RemediationServiceDeps): Remediat
       };
       if (!isRemediationEnabled(policy)) return refuse(DISABLED_MESSAGE);
       if (!offer) return refuse('This fix offer is unknown (it may come from another installation or a wiped store). Run the diagnosis again.');
+      if (isOfferExpired(policy, offer, clock.now())) {
+        return refuse(`This fix offer is from ${offer.createdAt}, older than ${policy.offerTtlHours ?? DEFAULT_OFFER_TTL_HOURS} hours, so the diagnosis behind it may no longer hold. Run the diagnosis again for a fresh one. Nothing was requested.`);
+      }
       if (!deps.gateways) return refuse('The bot has no AWS access configured, so it cannot make changes. Nothing was requested.');
       const open = (await store.listByOffer(offer.id)).find((r) => !isTerminal(r.state) && !isExpired(r, clock.now()));
       if (open) return refuse(`A request for this fix is already ${open.state} (requested by <@${open.requestedBy}>).`);

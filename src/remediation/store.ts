@@ -70,10 +70,19 @@ export interface RemediationStore extends OfferStore {
   firstSeen(key: string, now: Date, ttlMs: number): Promise<boolean>;
   /** Deletes expired de-duplication keys; one replica at a time (PostgreSQL: an advisory lock). Returns how many. */
   sweepSeen(now: Date): Promise<number>;
+  /**
+   * Rate limiting across replicas: takes one of the `slots` slots of `key` for `ttlMs` (at most
+   * `slots` takes per `ttlMs`, a sliding window). A slot is a de-duplication key (`key#0` …) that
+   * is free when absent or expired; an expired one is deleted and inserted again, and the insert
+   * (`ON CONFLICT DO NOTHING`) lets exactly one taker win it. Refused: when the first slot frees.
+   */
+  takeSlot(key: string, slots: number, now: Date, ttlMs: number): Promise<SlotDecision>;
   /** Resolves when the database answers; throws StoreUnavailableError otherwise (for /healthz). */
   ping(): Promise<void>;
   shutdown(): Promise<void>;
 }
+
+export type SlotDecision = { ok: true } | { ok: false; freeAt: Date };
 
 /** `host:pid:random`: unique per process, readable in the requests table. */
 export function newStoreOwner(): string {
@@ -414,9 +423,11 @@ export function openSqliteStore(options: SqliteStoreOptions): RemediationStore {
     },
 
     async finish(id, state, outcome) {
+      // The claimant records what really happened, even after another replica took its lapsed lease
+      // for a crash and marked the request interrupted (it is never re-run, so this is the only outcome).
       const result = db
-        .prepare(`UPDATE requests SET state = ?, outcome_json = ? WHERE id = ? AND state = 'executing'`)
-        .run(state, JSON.stringify(outcome), id);
+        .prepare(`UPDATE requests SET state = ?, outcome_json = ? WHERE id = ? AND (state = 'executing' OR (state = 'interrupted' AND claimed_by = ?))`)
+        .run(state, JSON.stringify(outcome), id, owner);
       return Number(result.changes) === 1 ? readRequest(id) : undefined;
     },
 
@@ -461,6 +472,19 @@ export function openSqliteStore(options: SqliteStoreOptions): RemediationStore {
         .prepare('INSERT INTO dedupe (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING')
         .run(key, new Date(at.getTime() + ttlMs).toISOString());
       return Number(result.changes) === 1;
+    },
+
+    async takeSlot(key, slots, at, ttlMs) {
+      const keys = Array.from({ length: slots }, (_, i) => `${key}#${i}`);
+      const expiresAt = new Date(at.getTime() + ttlMs).toISOString();
+      const free = db.prepare('DELETE FROM dedupe WHERE key = ? AND expires_at <= ?');
+      const take = db.prepare('INSERT INTO dedupe (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING');
+      for (const slot of keys) {
+        free.run(slot, at.toISOString());
+        if (Number(take.run(slot, expiresAt).changes) === 1) return { ok: true };
+      }
+      const row = db.prepare(`SELECT MIN(expires_at) AS free_at FROM dedupe WHERE key IN (${keys.map(() => '?').join(', ')})`).get(...keys) as { free_at: string | null } | undefined;
+      return { ok: false, freeAt: new Date(row?.free_at ?? expiresAt) };
     },
 
     async sweepSeen(at) {

@@ -19,7 +19,9 @@ import type { SlackDeps } from './deps.js';
 import { createEventDeduper, type EventDeduper } from './event-dedupe.js';
 import { registerListeners } from './listeners/index.js';
 import { guardHttpReceiver } from './receiver-guard.js';
+import { guardSocketModeReceiver } from './socket-guard.js';
 import { realScheduler, type Scheduler } from './progress.js';
+import { createMemoryRateLimits, type RateLimits } from './rate-limit.js';
 import { createRunQueue, type RunQueue } from './run-queue.js';
 import { defaultThreadExtractor, type ThreadExtractor } from './thread-extraction.js';
 
@@ -30,6 +32,8 @@ export interface SlackAppDeps {
   /** Defaults to src/knowledge/ticket-text's `extractFromThread`. */
   extractThread?: ThreadExtractor;
   dedupe?: EventDeduper;
+  /** Defaults to limits in this process's memory; the composed app keeps them in the shared store. */
+  rateLimits?: RateLimits;
   progressIntervalMs?: number;
   scheduler?: Scheduler;
   newRunId?: () => string;
@@ -81,6 +85,7 @@ export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackApp
     allowedChannels: config.allowedChannels,
     extractThread: input.extractThread ?? defaultThreadExtractor,
     dedupe: input.dedupe ?? createEventDeduper(),
+    rateLimits: input.rateLimits ?? createMemoryRateLimits(),
     progressIntervalMs: input.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
     scheduler: input.scheduler ?? realScheduler,
     newRunId: input.newRunId ?? newRunId,
@@ -119,8 +124,17 @@ export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackApp
   const logger = boltLogger(input.log);
   let receiver: Receiver;
   let httpReceiver: HTTPReceiver | undefined;
+  const apiUrl = config.slack.apiUrl ? (config.slack.apiUrl.endsWith('/') ? config.slack.apiUrl : `${config.slack.apiUrl}/`) : undefined;
   if (!http && config.slack.appToken) {
-    receiver = new SocketModeReceiver({ appToken: config.slack.appToken, logger });
+    const socketReceiver = new SocketModeReceiver({
+      appToken: config.slack.appToken,
+      logger,
+      // SLACK_API_URL applies to the connection's apps.connections.open too (tests, proxies).
+      ...(apiUrl ? { installerOptions: { clientOptions: { slackApiUrl: apiUrl } } } : {}),
+    });
+    // Envelopes that are not objects, or whose payload is not, never reach the client or Bolt.
+    guardSocketModeReceiver(socketReceiver, { log });
+    receiver = socketReceiver;
   } else {
     if (!config.slack.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required for the HTTP receiver');
     httpReceiver = new HTTPReceiver({
@@ -136,7 +150,6 @@ export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackApp
     receiver = httpReceiver;
   }
 
-  const apiUrl = config.slack.apiUrl ? (config.slack.apiUrl.endsWith('/') ? config.slack.apiUrl : `${config.slack.apiUrl}/`) : undefined;
   const app = new App({
     token: config.slack.botToken,
     receiver,

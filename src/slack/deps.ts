@@ -7,6 +7,7 @@ import type { AckFirst } from './ack-first.js';
 import type { ApprovalSlackDeps } from './approval-adapters.js';
 import type { EventDeduper } from './event-dedupe.js';
 import type { ChannelPacer } from './pacer.js';
+import type { RateLimits } from './rate-limit.js';
 import type { Scheduler } from './progress.js';
 import type { RunQueue } from './run-queue.js';
 import type { ThreadExtractor } from './thread-extraction.js';
@@ -26,6 +27,8 @@ export interface SlackDeps {
   allowedChannels: readonly string[];
   extractThread: ThreadExtractor;
   dedupe: EventDeduper;
+  /** Sliding-window limits ("Test a credential"): in the shared store in the app, so replicas share them. */
+  rateLimits: RateLimits;
   /** Minimum time between two progress updates of one summary (Slack: ~1/s per message). */
   progressIntervalMs: number;
   scheduler: Scheduler;

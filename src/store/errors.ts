@@ -26,10 +26,10 @@ export class StoreSchemaError extends MaildiagError {
 export const DECISION_NOT_RECORDED = 'Could not record the decision, nothing was changed: the bot cannot reach its database right now. Try again in a moment.';
 
 /** The highest applied version against the highest this code knows: a newer database is refused. */
-export function refuseNewerSchema(applied: number, known: number, where: string): void {
+export function refuseNewerSchema(applied: number, known: number, where: string, schema = 'schema'): void {
   if (applied > known) {
     throw new StoreSchemaError(
-      `The database at ${where} has schema version ${applied}, but this maildiag knows versions up to ${known}: it was migrated by a newer release. Run that release (or a newer one), or point this one at another database; nothing was changed.`,
+      `The database at ${where} has ${schema} version ${applied}, but this maildiag knows versions up to ${known}: it was migrated by a newer release. Run that release (or a newer one), or point this one at another database; nothing was changed.`,
     );
   }
 }

@@ -1,15 +1,16 @@
 /**
  * `npm run db:migrate` (`node dist/store/migrate.js [--grant <app role>]`): applies the
- * PostgreSQL schema's pending migrations with the owner's MAILDIAG_DATABASE_URL (and
- * MAILDIAG_DATABASE_CA), then, with --grant, gives the app's role exactly the rights it needs
- * (src/store/postgres/grants.ts). The app applies pending migrations at start too; this
- * command is for deployments where the app's role may not create tables (least privilege).
+ * PostgreSQL schema's pending migrations, the remediation store's and the watch's, with the
+ * owner's MAILDIAG_DATABASE_URL (and MAILDIAG_DATABASE_CA), then, with --grant, gives the
+ * app's role exactly the rights it needs on both (src/store/postgres/grants.ts). The app
+ * applies pending migrations at start too when its role may; this command is for deployments
+ * where the app's role may not create tables (least privilege): there the app only reads the
+ * versions at start, and refuses to start, naming this command, while one is pending.
  */
 import { readFileSync } from 'node:fs';
 import { config as loadDotenv } from 'dotenv';
 import { ConfigError, MaildiagError } from '../core/errors.js';
-import { appRoleGrants } from './postgres/grants.js';
-import { openPostgresStore } from './postgres/index.js';
+import { runDbMigrate } from './postgres/db-migrate.js';
 import { parseDatabaseUrl } from './postgres/url.js';
 
 loadDotenv({ quiet: true });
@@ -22,17 +23,8 @@ async function main(argv: string[]): Promise<void> {
   const grantIndex = argv.indexOf('--grant');
   const role = grantIndex >= 0 ? argv[grantIndex + 1] : undefined;
   if (grantIndex >= 0 && !role) throw new ConfigError('--grant needs the app role name (e.g. --grant maildiag_app)');
-  const store = await openPostgresStore({ settings, poolSize: 1 });
-  try {
-    const applied = store.appliedMigrations;
-    process.stdout.write(applied.length > 0 ? `Applied migrations ${applied.join(', ')} to ${settings.description}.\n` : `${settings.description} is up to date.\n`);
-    if (role) {
-      await store.pool.query(appRoleGrants(role, settings.database));
-      process.stdout.write(`Granted ${role} what the app needs (rows only; audit: SELECT and INSERT).\n`);
-    }
-  } finally {
-    await store.shutdown();
-  }
+  const result = await runDbMigrate(settings, role ? { grant: role } : {});
+  process.stdout.write(`${result.lines.join('\n')}\n`);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

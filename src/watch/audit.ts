@@ -18,7 +18,7 @@ import { escapeMrkdwn, escapeWithin } from '../slack/render/mrkdwn.js';
 import { renderFinalSummary } from '../slack/render/summary.js';
 import { renderThreadMessages } from '../slack/render/thread.js';
 import { describeSlackFailure } from '../slack/slack-errors.js';
-import type { IdentityLister } from './identities.js';
+import { type IdentityLister, MAX_IDENTITIES_PER_REGION } from './identities.js';
 import { realSleep } from './intake.js';
 import type { AuditChange, AuditFindingState, AuditRecord, WatchStore } from './store.js';
 
@@ -59,9 +59,20 @@ export interface AuditDeps {
 }
 
 const keyOf = (f: Pick<AuditFindingState, 'region' | 'identity' | 'findingId'>): string => `${f.region} ${f.identity} ${f.findingId}`;
+/** The check a finding came from: its id up to the `:` that numbers several findings of one check. */
+export const checkKeyOf = (region: string, identity: string, findingId: string): string => `${region} ${identity} ${findingId.split(':')[0]}`;
 
-/** New, worse and fixed findings between two audits. Identities that could not be audited now report no fixes. */
-export function compareAudits(previous: AuditRecord | undefined, current: Record<string, AuditFindingState>, unaudited: ReadonlySet<string>): AuditChange[] {
+/**
+ * New, worse and fixed findings between two audits. Identities that could not be audited, and
+ * checks that could not run this time (`blindChecks`, from their error findings), report no fixes:
+ * a problem is fixed only when it was looked at and is gone.
+ */
+export function compareAudits(
+  previous: AuditRecord | undefined,
+  current: Record<string, AuditFindingState>,
+  unaudited: ReadonlySet<string>,
+  blindChecks: ReadonlySet<string> = new Set(),
+): AuditChange[] {
   const changes: AuditChange[] = [];
   const before = previous?.findings ?? {};
   for (const [key, finding] of Object.entries(current)) {
@@ -71,6 +82,7 @@ export function compareAudits(previous: AuditRecord | undefined, current: Record
   }
   for (const [key, finding] of Object.entries(before)) {
     if (current[key] || unaudited.has(`${finding.region} ${finding.identity}`)) continue;
+    if (blindChecks.has(checkKeyOf(finding.region, finding.identity, finding.findingId))) continue;
     changes.push({ kind: 'fixed', finding });
   }
   return changes;
@@ -121,6 +133,9 @@ export function createAuditRunner(deps: AuditDeps): AuditRunner {
       const findings: Record<string, AuditFindingState> = {};
       const errors: string[] = [];
       const unaudited = new Set<string>();
+      const blindChecks = new Set<string>();
+      let leaseRenewedAt = started.getTime();
+      let leaseLost = false;
       const reports = new Map<string, Report>();
       let identities = 0;
       for (const region of deps.regions) {
@@ -135,13 +150,26 @@ export function createAuditRunner(deps: AuditDeps): AuditRunner {
           for (const f of Object.values(previous?.findings ?? {})) if (f.region === region) unaudited.add(`${f.region} ${f.identity}`);
           continue;
         }
+        if (listed.length >= MAX_IDENTITIES_PER_REGION) {
+          errors.push(`${region}: only the first ${MAX_IDENTITIES_PER_REGION} identities are audited; more may exist`);
+        }
         for (const identity of listed) {
-          if (stopping) break;
+          if (stopping || leaseLost) break;
+          // A long audit renews its lease (same holder) at half its life, so no other replica starts one meanwhile.
+          const now = deps.clock.now();
+          if (now.getTime() - leaseRenewedAt >= AUDIT_LEASE_TTL_MS / 2) {
+            if (!(await deps.store.acquireLease(AUDIT_LEASE, deps.holder, now, AUDIT_LEASE_TTL_MS))) {
+              leaseLost = true;
+              break;
+            }
+            leaseRenewedAt = now.getTime();
+          }
           identities += 1;
           try {
             const report = await deps.diagnose(identity.name, region);
             reports.set(`${region} ${identity.name}`, report);
             for (const finding of report.findings) {
+              if (finding.status === 'error') blindChecks.add(checkKeyOf(region, identity.name, finding.id));
               if (finding.status !== 'warn' && finding.status !== 'fail') continue;
               const state: AuditFindingState = { identity: identity.name, region, findingId: finding.id, status: finding.status, title: finding.title, summary: finding.summary.slice(0, 500) };
               findings[keyOf(state)] = state;
@@ -156,7 +184,18 @@ export function createAuditRunner(deps: AuditDeps): AuditRunner {
         log.info('audit interrupted by shutdown: nothing saved');
         return undefined;
       }
-      const changes = compareAudits(previous, findings, unaudited);
+      if (leaseLost) {
+        log.warn('audit lease taken over by another replica: nothing saved');
+        return undefined;
+      }
+      // What could not be looked at this time stays as it was last seen, so a later audit that
+      // sees it healthy still reports the fix.
+      for (const [key, finding] of Object.entries(previous?.findings ?? {})) {
+        if (findings[key]) continue;
+        const blind = unaudited.has(`${finding.region} ${finding.identity}`) || blindChecks.has(checkKeyOf(finding.region, finding.identity, finding.findingId));
+        if (blind) findings[key] = finding;
+      }
+      const changes = compareAudits(previous, findings, unaudited, blindChecks);
       const record: AuditRecord = { startedAt: started.toISOString(), finishedAt: deps.clock.now().toISOString(), identities, findings, changes, errors };
       if (changes.length > 0) {
         try {
@@ -176,6 +215,12 @@ export function createAuditRunner(deps: AuditDeps): AuditRunner {
           log.warn({ err: error, slackError: describeSlackFailure(error).code }, 'could not post the audit changes');
           errors.push(`posting the changes: ${describeSlackFailure(error).message}`);
         }
+      }
+      // Unposted changes are not saved as the new baseline: the next audit finds them again and posts them.
+      if (changes.length > 0 && record.postedTs === undefined) {
+        log.warn({ changes: changes.length }, 'audit changes not posted; the next audit compares against the previous record');
+        lastError = errors[errors.length - 1];
+        return record;
       }
       await deps.store.saveAudit(record);
       log.info({ identities, findings: Object.keys(findings).length, changes: changes.length, errors: errors.length }, 'audit finished');

@@ -1,8 +1,8 @@
 /**
  * Builds the watch from the app's configuration and services (called once from
  * src/compose.ts): the SQS queue client, the identity lister and the audit's diagnosis,
- * the store on the app's database file, and the Slack gateway over the app's client and
- * channel pacer. Returns undefined when neither intake nor audit is configured.
+ * the store (the app's PostgreSQL database when MAILDIAG_DATABASE_URL is set, else its SQLite
+ * file), and the Slack gateway over the app's client and channel pacer. Returns undefined when neither intake nor audit is configured.
  */
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -49,7 +49,9 @@ async function openPostgres(settings: NonNullable<AppConfig['store']['postgres']
   });
   // An idle connection that dies (database restarted) must not crash the process.
   pool.on('error', (error) => log.warn({ err: { message: error.message }, database: settings.description }, 'watch store: database connection lost'));
-  return openPostgresWatchStore({ pool, ownsPool: true });
+  // As the app's role: no DDL when the schema is current; StoreSchemaError naming `npm run db:migrate`
+  // when it is behind and the role may not migrate (src/index.ts turns it into an exit message).
+  return openPostgresWatchStore({ pool, ownsPool: true, where: settings.description, log });
 }
 
 /** The watch store the configuration asks for: PostgreSQL when MAILDIAG_DATABASE_URL is set, else the SQLite file MAILDIAG_DB. */

@@ -2,17 +2,35 @@
  * The watch store on PostgreSQL (driver `pg`), for replicas on several hosts sharing one
  * database: the same contract as the SQLite store, each decision one statement (a delivery id
  * is claimed by `INSERT … ON CONFLICT … DO UPDATE … WHERE expired RETURNING`, a lease by the
- * same conditional upsert). Its own tables and migration table (`watch_migrations`), applied
- * at start in one transaction behind an advisory lock, so it shares a database with the
- * remediation store without touching that store's schema.
+ * same conditional upsert). Its own tables and migration table (`watch_migrations`), so it
+ * shares a database with the remediation store without touching that store's schema.
+ *
+ * Migrations behave exactly like the remediation store's (src/store/postgres/index.ts): at
+ * open, in one transaction behind an advisory lock, the version table is read (no DDL when
+ * the schema is current, so the least-privileged app role opens it with the grants of
+ * src/store/postgres/grants.ts); pending versions are applied when the role may, and a role
+ * that may not gets StoreSchemaError saying to run `npm run db:migrate` (which applies these
+ * migrations too); a database migrated by a newer release is refused. Nothing is changed then.
  */
 import pg from 'pg';
+import type { Logger } from 'pino';
+import { refuseNewerSchema, StoreSchemaError } from '../store/errors.js';
+import { classifyPgError } from '../store/postgres/index.js';
 import { type AuditRecord, CATEGORY_MEMORY_KEPT_MS, type WatchStore } from './store.js';
 
 /** 'maildiag' as a 64-bit number + 16: the watch's migration lock. */
 const WATCH_MIGRATION_LOCK_KEY = '7881706621072697719';
 
-const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
+export interface WatchPgMigration {
+  version: number;
+  sql: string;
+}
+
+/**
+ * The watch schema's versions, oldest first. Append only: a shipped version is never edited.
+ * A version that adds a table must add its grant to src/store/postgres/grants.ts.
+ */
+export const WATCH_PG_MIGRATIONS: readonly WatchPgMigration[] = [
   {
     version: 1,
     sql: `
@@ -43,24 +61,83 @@ async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Pr
   }
 }
 
-async function migrate(pool: pg.Pool): Promise<void> {
-  await transaction(pool, async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [WATCH_MIGRATION_LOCK_KEY]);
-    await client.query('CREATE TABLE IF NOT EXISTS watch_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)');
-    const applied = new Set((await client.query<{ version: number }>('SELECT version FROM watch_migrations')).rows.map((row) => row.version));
-    for (const migration of MIGRATIONS) {
-      if (applied.has(migration.version)) continue;
-      await client.query(migration.sql);
-      await client.query('INSERT INTO watch_migrations (version, applied_at) VALUES ($1, now())', [migration.version]);
-    }
-  });
+export interface WatchMigrateOptions {
+  /** The database as messages name it (`postgres://user@host:port/db`, never the password). */
+  where?: string;
+  /** Versions to apply (tests pass a shorter or longer list). */
+  migrations?: readonly WatchPgMigration[];
+  log?: Logger;
 }
 
-/** Opens the store on a pool (the caller's: the app shares one pool per database) and migrates. */
-export async function openPostgresWatchStore(options: { pool: pg.Pool; ownsPool?: boolean } | { config: pg.PoolConfig }): Promise<WatchStore> {
+/**
+ * Applies the watch's pending migrations and returns the versions applied (empty when the
+ * schema was current: then nothing but reads ran). Used at open and by `npm run db:migrate`.
+ * Throws StoreSchemaError when the role may not apply a pending version or the database is
+ * newer than the code, StoreUnavailableError when the database cannot be reached.
+ */
+export async function migrateWatchSchema(pool: pg.Pool, options: WatchMigrateOptions = {}): Promise<number[]> {
+  const where = options.where ?? 'the watch store';
+  const migrations = options.migrations ?? WATCH_PG_MIGRATIONS;
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    throw classifyPgError(error, where);
+  }
+  const applied: number[] = [];
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    try {
+      // Two replicas starting together: the second waits here, then finds nothing to do.
+      await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [WATCH_MIGRATION_LOCK_KEY]);
+      // Looked up, not `CREATE TABLE IF NOT EXISTS`: that needs CREATE on the schema even when the table exists.
+      const exists = await client.query<{ found: boolean }>("SELECT to_regclass('watch_migrations') IS NOT NULL AS found");
+      if (!exists.rows[0]?.found) {
+        await client.query('CREATE TABLE watch_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)');
+      }
+      const done = new Set((await client.query<{ version: number }>('SELECT version FROM watch_migrations')).rows.map((row) => row.version));
+      refuseNewerSchema(Math.max(0, ...done), Math.max(...migrations.map((m) => m.version)), `MAILDIAG_DATABASE_URL (${where})`, 'watch schema');
+      for (const migration of migrations) {
+        if (done.has(migration.version)) continue;
+        await client.query(migration.sql);
+        await client.query('INSERT INTO watch_migrations (version, applied_at) VALUES ($1, now())', [migration.version]);
+        applied.push(migration.version);
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      if (error instanceof pg.DatabaseError && error.code === '42501') {
+        throw new StoreSchemaError(
+          `The database at MAILDIAG_DATABASE_URL (${where}) needs a watch schema migration that this role may not apply (${error.message}). Apply it once with the owner role: MAILDIAG_DATABASE_URL=<owner's URL> npm run db:migrate. Nothing was changed.`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  } catch (error) {
+    broken = !(error instanceof pg.DatabaseError || error instanceof StoreSchemaError);
+    throw classifyPgError(error, where);
+  } finally {
+    client.release(broken);
+  }
+  if (applied.length > 0) options.log?.info({ applied, database: where }, 'watch database migrations applied');
+  return applied;
+}
+
+/**
+ * Opens the store on a pool (the caller's: `ownsPool` hands it over, to be ended on close or
+ * when opening fails) and applies pending migrations (see migrateWatchSchema).
+ */
+export async function openPostgresWatchStore(options: ({ pool: pg.Pool; ownsPool?: boolean } | { config: pg.PoolConfig }) & WatchMigrateOptions): Promise<WatchStore> {
   const pool = 'pool' in options ? options.pool : new pg.Pool(options.config);
   const ownsPool = 'pool' in options ? options.ownsPool === true : true;
-  await migrate(pool);
+  try {
+    await migrateWatchSchema(pool, options);
+  } catch (error) {
+    if (ownsPool) await pool.end().catch(() => undefined);
+    throw error;
+  }
 
   return {
     async recordEvents(now, entries, dedupeTtlMs) {

@@ -20,7 +20,9 @@ import { interpretBounce } from '../../src/knowledge/bounce/classify.js';
 import { extractFromThread } from '../../src/knowledge/ticket-text.js';
 import { validateSlackPayload } from '../../src/slack/payload-schema.js';
 import { checkBodyShape } from '../../src/slack/receiver-guard.js';
-import { escapeMrkdwn, escapeWithin, inlineCode } from '../../src/slack/render/mrkdwn.js';
+import { checkEnvelopeShape } from '../../src/slack/socket-guard.js';
+import { authoredWithin, escapeAuthored, escapeMrkdwn, escapeWithin, inlineCode } from '../../src/slack/render/mrkdwn.js';
+import { activeMrkdwn } from '../support/mrkdwn-active.js';
 
 const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Date.now() % 2_147_483_647;
 let total = 0;
@@ -164,13 +166,19 @@ describe('fuzz', () => {
     check(
       fc.property(hostileText, fc.integer({ min: 10, max: 400 }), (text, max) => {
         const mrkdwn = escapeMrkdwn(text);
-        expect(hasActiveControl(mrkdwn)).toBe(false);
-        expect(mrkdwn).not.toMatch(/[\n<>]|```/);
+        expect(activeMrkdwn(mrkdwn)).toBeUndefined();
+        expect(mrkdwn).not.toMatch(/[\n<>*_~`]/);
         expect(mrkdwn.length).toBeLessThanOrEqual(text.length * 8 + 8);
         const code = inlineCode(text, max);
         expect(code.slice(1, -1)).not.toContain('`');
-        expect(hasActiveControl(code)).toBe(false);
+        expect(activeMrkdwn(code)).toBeUndefined();
         expect(escapeWithin(text, max).length).toBeLessThanOrEqual(Math.max(max, 40) + 40);
+        // Our own multi-line text with the value inside: lines and code spans kept, nothing active.
+        const authored = escapeAuthored(`Publish \`${text}\` at ${text}:\n${text}`);
+        expect(activeMrkdwn(authored)).toBeUndefined();
+        const cut = authoredWithin(`Fix ${text}\n\`${text}\``, max);
+        expect(cut.length).toBeLessThanOrEqual(max);
+        expect(activeMrkdwn(cut)).toBeUndefined();
         const terminal = oneLine(text);
         expect(hasActiveControl(terminal)).toBe(false);
         expect(terminal).not.toContain('\n');
@@ -206,6 +214,30 @@ describe('fuzz', () => {
       fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)), fc.jsonValue().map((v) => Buffer.from(`payload=${encodeURIComponent(JSON.stringify(v) ?? '')}`))), fc.constantFrom('application/json', 'application/x-www-form-urlencoded', undefined), (raw, type) => {
         const verdict = checkBodyShape(raw, type);
         expect(typeof verdict.ok).toBe('boolean');
+      }),
+      1_000,
+    );
+    // Socket Mode envelopes: a verdict, never a throw; what passes is an object whose payload (and event) the client can read.
+    const envelope = fc.record({
+      type: fc.oneof(fc.constantFrom('hello', 'disconnect', 'events_api', 'slash_commands', 'interactive'), fc.jsonValue()),
+      envelope_id: fc.oneof(fc.string(), fc.jsonValue()),
+      payload: fc.oneof(fc.record({ event: fc.jsonValue() }), fc.jsonValue()),
+    });
+    check(
+      fc.property(fc.oneof(envelope.map((e) => JSON.stringify(e)), fc.jsonValue().map((v) => JSON.stringify(v) ?? ''), fc.string()), (text) => {
+        const verdict = timed(() => checkEnvelopeShape(text));
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          expect(verdict.ok).toBe(true);
+          return;
+        }
+        if (!verdict.ok) return;
+        const e = parsed as { type: unknown; payload?: { event?: unknown } };
+        expect(typeof e.type).toBe('string');
+        if (e.type !== 'hello' && e.type !== 'disconnect') expect(typeof e.payload).toBe('object');
+        if (e.type === 'events_api') expect(typeof e.payload?.event).toBe('object');
       }),
       1_000,
     );

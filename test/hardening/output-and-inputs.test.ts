@@ -31,6 +31,7 @@ function hostileZone(): ZoneData {
     ...records,
     { type: 'TXT', value: HOSTILE_TXT },
     { type: 'TXT', value: 'verification=```' },
+    { type: 'TXT', value: 'verification=*pwned* _pwned_ ~pwned~ `pwned' },
     { type: 'MX', value: { exchange: `mx${FORGED}.evil.example`, priority: 10 } },
   ];
   return zone;
@@ -110,10 +111,15 @@ describe('newlines and code fences from DNS in Slack (defect 6)', () => {
     };
     for (const call of h.slack.ok('chat.postMessage').concat(h.slack.ok('chat.update'))) collect(call.args.blocks);
     expect(texts.join('\n')).toContain('evil.example');
+    expect(texts.join('\n')).toContain('pwned');
     for (const text of texts) {
       for (const line of text.split('\n')) expect(line.startsWith(':white_check_mark: *Relay')).toBe(false);
       expect(text).not.toContain('```');
       expect(hasActiveControl(text)).toBe(false);
+      // Outside code spans no formatting character from DNS survives: no bold, italic, strike or code around the report.
+      const outsideCode = text.replace(/`[^`\n]+`/g, ' ');
+      expect(outsideCode).not.toContain('*Relay: all checks passed*');
+      expect(outsideCode).not.toMatch(/[*_~`]pwned|pwned[*_~`]/);
     }
     expect(JSON.stringify(texts)).not.toContain(SECRETS.botToken);
   });
@@ -161,7 +167,7 @@ describe('escaper tables (defects 5 and 6)', () => {
 
   it('shows what it escaped', () => {
     expect(oneLine(`a${ESC}[2J\u202e`)).toBe('a\\x1b[2J\\u202e');
-    expect(escapeMrkdwn('mx\n:x: *bold*')).toBe('mx ⏎ :x: *bold*');
+    expect(escapeMrkdwn('mx\n:x: *bold*')).toBe('mx ⏎ :x: ∗bold∗');
   });
 });
 

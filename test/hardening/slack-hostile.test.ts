@@ -3,7 +3,12 @@
  * requests (null bodies, typed-wrong fields, future timestamps, replays, huge commands,
  * wide commands and threads) each have a defined outcome and never end the process.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../src/remediation/store.js';
+import { createStoreRateLimits } from '../../src/slack/rate-limit.js';
 import { TARGET_CAPS } from '../../src/core/limits.js';
 import { startAwsEndpoint, canonicalScenario, type TestAwsEndpoint } from '../support/aws-endpoint.js';
 import { appMentionEnvelope, buttonClickPayload, commandFields, signSlackRequest } from '../support/slack-requests.js';
@@ -214,6 +219,30 @@ describe('"Test a credential" (defect 9)', () => {
     const refused = await h.requests.interactive(submission(CHANNEL, 'AKIAIOSFODNN7EXAMPLX'));
     expect(refused.json).toMatchObject({ response_action: 'errors' });
     expect(JSON.stringify(refused.json)).toMatch(/Too many credential tests \(per-user\); try again in \d+ s\./);
+  });
+
+  it('two replicas on one shared store share the limits (the counts live in the store)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'maildiag-limits-'));
+    const path = join(dir, 'maildiag.db');
+    const stores = [await openSqliteStore({ path }), await openSqliteStore({ path })];
+    let other: Harness | undefined;
+    try {
+      h = await startHarness({ deps: { rateLimits: createStoreRateLimits(stores[0]!) } });
+      other = await startHarness({ deps: { rateLimits: createStoreRateLimits(stores[1]!) } });
+      const replicas = [h, other];
+      // Alternating replicas, as a load balancer would: the limit is for both together.
+      for (let i = 0; i < CREDENTIAL_TEST_LIMITS.perUser.limit; i += 1) {
+        expect((await replicas[i % 2]!.requests.interactive(submission(CHANNEL, `AKIAIOSFODNN7EXAMPL${i}`))).body).toBe('');
+      }
+      for (const replica of replicas) {
+        const refused = await replica.requests.interactive(submission(CHANNEL, 'AKIAIOSFODNN7EXAMPLX'));
+        expect(JSON.stringify(refused.json)).toMatch(/Too many credential tests \(per-user\); try again in \d+ s\./);
+      }
+    } finally {
+      await other?.close();
+      for (const store of stores) await store.shutdown();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it(`limits tests per SMTP username (${CREDENTIAL_TEST_LIMITS.perUsername.limit} per five minutes) across users`, async () => {

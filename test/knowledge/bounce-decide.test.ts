@@ -123,3 +123,54 @@ describe('interpretReplies cache', () => {
     expect(interpretReplies('550 5.1.1 <a@example.org>... User unknown')[0]?.reason).toBe('userunknown');
   });
 });
+
+describe('remote-host tables', () => {
+  it("choose a provider's table by the recipient's MX when the reply names no host", () => {
+    // Tencent's own meaning of "frequency limited" (a connection limit) differs from the generic reading (sending rate).
+    const reply = '550 frequency limited';
+    expect(interpretReplies(reply)[0]?.reason).toBe('speeding');
+    const viaMx = interpretReplies(reply, { mxHosts: ['mx3.qq.com.'] })[0];
+    expect(viaMx?.reason).toBe('toomanyconn');
+    expect(viaMx?.decidedBy).toBe('rhost:Tencent:frequency');
+    // An MX elsewhere chooses no table.
+    expect(interpretReplies(reply, { mxHosts: ['mx.example.net'] })[0]?.reason).toBe('speeding');
+  });
+
+  it('read Apple, I.UA and KDDI codes by their published meanings', () => {
+    const apple = (text: string): string | undefined => interpretReplies(text, { mxHosts: ['mx01.mail.icloud.com'] })[0]?.reason;
+    expect(apple('554 5.7.1 [HME1] This message was blocked for failing both SPF and DKIM authentication checks')).toBe('authfailure');
+    expect(apple('421 4.7.1 Messages to a@icloud.com deferred due to excessive volume. Try again later')).toBe('speeding');
+    expect(apple('550 5.1.1 <a@icloud.com>: inactive email address (in reply to RCPT TO command)')).toBe('userunknown');
+    const iua = (code: string): string | undefined => interpretReplies(`550 Mailbox error, see http://mail.i.ua/err/${code}/`)[0]?.reason;
+    expect([iua('2'), iua('4'), iua('9'), iua('10')]).toEqual(['userunknown', 'mailboxfull', 'blocked', 'filtered']);
+    const kddi = (text: string): string | undefined => interpretReplies(text, { mxHosts: ['lsean.ezweb.ne.jp'] })[0]?.reason;
+    expect(kddi('550 : User unknown')).toBe('filtered');
+    expect(kddi('550 <a@ezweb.ne.jp>: User unknown')).toBe('userunknown');
+  });
+
+  it("reads Yahoo's TSS04 as reputation and TS01-TS03 as a connection limit", () => {
+    const yahoo = (text: string): string | undefined => interpretReplies(text, { remoteHost: 'mta7.am0.yahoodns.net' })[0]?.reason;
+    expect(yahoo('421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user complaints')).toBe('badreputation');
+    expect(yahoo('421 4.7.0 [TS01] Messages from 192.0.2.1 temporarily deferred due to user complaints')).toBe('toomanyconn');
+  });
+});
+
+describe('reason wordings from the documented definitions', () => {
+  // One wording per reason that the first version's phrases missed (sisimai's reason definitions).
+  const cases: ReadonlyArray<readonly [string, string]> = [
+    ['450 service permits 2 unverifyable sending IPs - mx.example.com is not 192.0.2.1', 'requireptr'],
+    ['550 domain [example.com] mismatches client ip 192.0.2.1', 'requireptr'],
+    ['552 account is exceeding their quota', 'mailboxfull'],
+    ['550 sorry, this recipient is in my badrecipientto list', 'userunknown'],
+    ['550 the account or domain may not exist', 'hostunknown'],
+    ['550 blocked by SpamAssassin', 'spamdetected'],
+    ['553 sorry, that domain isn\'t in my list of allowed rcpthosts', 'norelaying'],
+    ['550 5.7.1 Sender is in my black list', 'rejected'],
+    ['554 your message could not be delivered for more than 5 days', 'expired'],
+    ['421 throttling failure: maximum sending rate exceeded', 'toomanyconn'],
+  ];
+  it.each(cases)('%s → %s', (text, reason) => {
+    // At RCPT, so that an unknown-recipient wording is not read as a filter (the command phase rule).
+    expect(reasonOf({ text, command: 'RCPT' })).toBe(reason);
+  });
+});

@@ -131,6 +131,21 @@ describe('remove-suppression', () => {
     expect(await app.store.listAudit()).toEqual([]);
   });
 
+  it('refuses a fix offer older than MAILDIAG_OFFER_TTL_HOURS privately, and requests nothing', async () => {
+    app = await startApprovalApp(world, { offerTtlHours: 48 });
+    const offer = await app.offer(SUPPRESSION);
+    world.clock.advanceHours(47);
+    await app.requestFix(offer.id);
+    expect(await app.store.listByOffer(offer.id)).toHaveLength(1);
+    const stale = await app.offer(SUPPRESSION);
+    world.clock.advanceHours(48);
+    await app.requestFix(stale.id);
+    const note = app.harness.slack.ok('chat.postEphemeral').at(-1);
+    expect(String(note?.args.text)).toMatch(/older than 48 hours.*Run the diagnosis again/);
+    expect(await app.store.listByOffer(stale.id)).toEqual([]);
+    expect(world.aws.callsOf('DeleteSuppressedDestination')).toHaveLength(0);
+  });
+
   it('refuses self-approval of a suppression removal unless configured', async () => {
     app = await startApprovalApp(world, { approvers: `${REQUESTER},${APPROVER}` });
     const request = await requestSuppressionFix();

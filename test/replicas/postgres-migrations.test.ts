@@ -1,6 +1,7 @@
 /**
  * PostgreSQL migrations: replicas starting together migrate once (advisory lock); the
- * owner applies them with `npm run db:migrate --grant <role>` (the built command); a
+ * owner applies them, the watch's included, with `npm run db:migrate --grant <role>` (the
+ * built command; the watch store under the app role: test/watch/store-app-role.test.ts); a
  * least-privileged role facing a pending migration is refused with what to do.
  */
 import { execFile } from 'node:child_process';
@@ -55,10 +56,12 @@ describe.skipIf(!server)('PostgreSQL migrations', { timeout: 60_000 }, () => {
     const env = { PATH: process.env.PATH ?? '', MAILDIAG_DATABASE_URL: server.url(database) };
     const first = await run(process.execPath, [MIGRATE, '--grant', role], { env, cwd: dirname(MIGRATE) });
     expect(first.stdout).toContain(`Applied migrations ${PG_MIGRATIONS.map((m) => m.version).join(', ')}`);
+    expect(first.stdout).toContain('Applied watch migrations 1, 2.');
     expect(first.stdout).toContain(`Granted ${role}`);
     expect(first.stdout).not.toContain(server.superPassword);
     const second = await run(process.execPath, [MIGRATE], { env, cwd: dirname(MIGRATE) });
     expect(second.stdout).toContain('is up to date');
+    expect(second.stdout).toContain('The watch tables are up to date.');
 
     const app = await openPostgresStore({ settings: appSettings });
     try {

@@ -21,6 +21,7 @@ import { startDnsServer, type TestDnsServer, type ZoneData } from '../support/dn
 import { canonicalZones } from '../support/scenarios/canonical-dns.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../support/slack-api.js';
 import { createSlackRequester, type SlackRequester } from '../support/slack-requests.js';
+import type { TestSocketModeServer } from '../support/socket-mode-server.js';
 
 export const SECRETS = {
   botToken: 'xoxb-1111111111-2222222222-SecretBotTokenValue',
@@ -65,11 +66,14 @@ export interface HarnessOptions {
   logLevel?: 'debug' | 'info';
   /** Metrics for the diagnoses and the app (GET /metrics on the receiver). */
   metrics?: Metrics;
+  /** Socket Mode instead of the HTTP receiver: the app connects to this loopback WebSocket server. */
+  socketMode?: Pick<TestSocketModeServer, 'url'>;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dns = await startDnsServer({ zone: options.zone ?? canonicalZones() });
   const slack = await startFakeSlackApi();
+  if (options.socketMode) slack.setSocketModeUrl(options.socketMode.url);
   const raw: string[] = [];
   const lines: LogLine[] = [];
   const logEvents = new EventEmitter();
@@ -94,6 +98,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     MAILDIAG_AWS: 'auto',
     MAILDIAG_DNS_SERVERS: dns.address,
     LOG_LEVEL: 'debug',
+    ...(options.socketMode ? { SLACK_APP_TOKEN: SECRETS.appToken } : {}),
     ...options.env,
   });
   // An empty environment (and a home without ~/.aws): AWS availability never comes from the machine.

@@ -63,9 +63,13 @@ describe('manifest.yml', () => {
 });
 
 describe('.env.example', () => {
-  it('lists every variable src/config.ts reads, each with a comment above it', () => {
-    const variables = [...read('src/config.ts').matchAll(/^\s+([A-Z][A-Z0-9_]+): (?:z\b|positiveInt|hostPort)/gm)].map((m) => m[1]!);
-    expect(variables.length).toBeGreaterThan(20);
+  it('lists every variable src/config.ts and src/engine-config.ts read, each with a comment above it', () => {
+    const fields = /^\s+([A-Z][A-Z0-9_]+): (?:z\b|zodField|positiveInt|hostPort|caFile|oneOf|url|regions|dnsServers|\(value)/gm;
+    const engine = [...read('src/engine-config.ts').matchAll(fields)].map((m) => m[1]!);
+    expect(engine).toContain('MAILDIAG_DNS_SERVERS');
+    expect(engine).toContain('LOG_LEVEL');
+    const variables = [...engine, ...[...read('src/config.ts').matchAll(fields)].map((m) => m[1]!)];
+    expect(variables.length).toBeGreaterThan(30);
     const lines = read('.env.example').split('\n');
     for (const variable of variables) {
       const index = lines.findIndex((line) => line.startsWith(`${variable}=`));

@@ -188,12 +188,15 @@ export function storeContract(name: string, factory: () => ContractFactory | und
       const ended = await b.interruptAbandoned(at(10_000));
       expect(ended.map((r) => [r.id, r.state])).toEqual([[dropped.id, 'interrupted']]);
       expect(await b.getRequest(dropped.id)).toMatchObject({ state: 'interrupted', decidedBy: 'U1' });
-      // Interrupted is final: not claimable, not finishable, not renewable, not interrupted twice.
+      // Interrupted is final for everyone else: not claimable, not finishable by another replica, not renewable, not interrupted twice.
       expect(await a.claim(dropped.id, 'U2', at(10_000))).toBeUndefined();
-      expect(await a.finish(dropped.id, 'succeeded', { summary: 'late', details: [] }, at(10_000))).toBeUndefined();
+      expect(await b.finish(dropped.id, 'succeeded', { summary: 'not mine', details: [] }, at(10_000))).toBeUndefined();
       expect(await a.renewLease(dropped.id, at(10_000))).toBe(false);
       expect(await b.interruptAbandoned(at(17_999))).toEqual([]);
       expect((await b.interruptAbandoned(at(18_000))).map((r) => r.id)).toEqual([kept.id]);
+      // The claimant that was only cut off from the database (not dead) still records what really happened.
+      expect(await a.finish(dropped.id, 'succeeded', { summary: 'late but done', details: [] }, at(20_000))).toMatchObject({ state: 'succeeded', outcome: { summary: 'late but done' } });
+      expect(await a.finish(dropped.id, 'failed', { summary: 'twice', details: [] }, at(20_000))).toBeUndefined();
     });
 
     it('de-duplicates keys across instances until they expire and are swept', async () => {
@@ -207,6 +210,25 @@ export function storeContract(name: string, factory: () => ContractFactory | und
       expect(await a.firstSeen('event:Ev1', at(HOUR - 1), HOUR)).toBe(false);
       expect(await b.sweepSeen(at(HOUR))).toBe(2);
       expect(await a.firstSeen('event:Ev1', at(HOUR), HOUR)).toBe(true);
+    });
+
+    it('shares rate-limit slots across instances: at most the limit per window, freed slots taken again without a sweep', async () => {
+      const db = await fresh();
+      const a = await db.openTracked();
+      const b = await db.openTracked();
+      const key = 'rate:credential-test.user:U1';
+      // Six takers at once on two "replicas" for three slots: exactly three win.
+      const results = await Promise.all([a, b, a, b, a, b].map((s) => s.takeSlot(key, 3, T0, HOUR)));
+      expect(results.filter((r) => r.ok)).toHaveLength(3);
+      expect(results.find((r) => !r.ok)).toEqual({ ok: false, freeAt: at(HOUR) });
+      // Another key has its own slots.
+      expect(await b.takeSlot('rate:credential-test.user:U2', 3, T0, HOUR)).toEqual({ ok: true });
+      // A slot taken later frees later: the window slides.
+      expect(await a.takeSlot(key, 3, at(HOUR - 1), HOUR)).toEqual({ ok: false, freeAt: at(HOUR) });
+      const later = await Promise.all([a, b].map((s) => s.takeSlot(key, 3, at(HOUR), HOUR)));
+      expect(later.filter((r) => r.ok)).toHaveLength(2);
+      // Slots are de-duplication keys: the sweep removes the expired ones.
+      expect(await a.sweepSeen(at(3 * HOUR))).toBe(4);
     });
 
     it('several OS processes race for one claim: exactly one wins', async () => {

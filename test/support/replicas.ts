@@ -3,7 +3,8 @@
  * sharing one PostgreSQL database, with the loopback peers every replica talks to: the AWS
  * endpoint (canonical scenario), the DNS server, an SMTP server for credential verification,
  * and the fake Slack Web API. The app connects as a least-privileged role (`maildiag_app`,
- * granted by src/store/postgres/grants.ts); the schema is migrated by the owner first.
+ * granted by src/store/postgres/grants.ts); the schema (the remediation store's and the
+ * watch's, as `npm run db:migrate` does) is migrated by the owner first.
  *
  * Replica logs (pino JSON on stdout) are parsed as they arrive; tests wait for lines, never sleep.
  */
@@ -20,6 +21,7 @@ import type { RemediationOffer } from '../../src/remediation/offers.js';
 import { appRoleGrants } from '../../src/store/postgres/grants.js';
 import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/index.js';
 import { parseDatabaseUrl } from '../../src/store/postgres/url.js';
+import { migrateWatchSchema } from '../../src/watch/store-postgres.js';
 import { APPROVE_ACTION } from '../../src/slack/render/approval.js';
 import { REQUEST_FIX_ACTION } from '../../src/slack/ids.js';
 import { type AwsScenario, canonicalScenario, startAwsEndpoint, type TestAwsEndpoint } from './aws-endpoint.js';
@@ -90,6 +92,7 @@ let clicks = 0;
 export async function startReplicaWorld(server: TestPostgres, scenario: AwsScenario = canonicalScenario()): Promise<ReplicaWorld> {
   const database = await server.createDatabase('replicas');
   const owner = await openPostgresStore({ settings: parseDatabaseUrl(server.url(database)) });
+  await migrateWatchSchema(owner.pool);
   const appPassword = `app-${Math.random().toString(36).slice(2)}-SECRETPW`;
   // One role per cluster; each test database gets the grants.
   const exists = await server.admin('postgres', 'SELECT 1 FROM pg_roles WHERE rolname = $1', [APP_ROLE]);

@@ -48,6 +48,8 @@ export interface FakeSlackApi {
   setThread(channel: string, ts: string, messages: FakeThreadMessage[]): void;
   /** Members answered by usergroups.users.list (approval flow). */
   setUserGroup(groupId: string, users: string[]): void;
+  /** The WebSocket URL apps.connections.open answers (Socket Mode, test/support/socket-mode-server.ts). */
+  setSocketModeUrl(url: string): void;
   /** Resolves with the first recorded call (past or future) that matches; rejects after timeoutMs. */
   waitFor(predicate: (call: RecordedCall) => boolean, description: string, timeoutMs?: number): Promise<RecordedCall>;
   /** Posts to the same channel closer than one second apart (Slack's guidance); counted, not enforced. */
@@ -77,6 +79,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const userGroups = new Map<string, string[]>();
   const lastPostAt = new Map<string, number>();
   let tsCounter = 0;
+  let socketModeUrl: string | undefined;
   const state = { paceViolations: 0, rateLimitedResponses: 0 };
 
   const nextTs = (): string => {
@@ -114,6 +117,8 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         const users = userGroups.get(String(args.usergroup));
         return users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' };
       }
+      case 'apps.connections.open':
+        return socketModeUrl ? { ok: true, url: socketModeUrl } : { ok: false, error: 'invalid_auth' };
       case 'auth.test':
         return { ok: true, user_id: 'UFAKEBOT', bot_id: 'BFAKEBOT', team_id: 'TFAKE' };
       default:
@@ -168,6 +173,9 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     },
     setUserGroup(groupId, users) {
       userGroups.set(groupId, users);
+    },
+    setSocketModeUrl(url) {
+      socketModeUrl = url;
     },
     waitFor(predicate, description, timeoutMs = 10_000) {
       const found = calls.find(predicate);

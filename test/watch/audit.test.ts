@@ -35,7 +35,7 @@ afterEach(async () => {
   await Promise.all([aws.close(), dns.close(), slack.close()]);
 });
 
-function runner(holder = 'replica-a') {
+function runnerParts(holder = 'replica-a') {
   const log = createLogger({ level: 'silent' });
   const config = loadAppConfig({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 's', MAILDIAG_DNS_SERVERS: dns.address, MAILDIAG_AWS: 'on' });
   const services = {
@@ -45,8 +45,7 @@ function runner(holder = 'replica-a') {
   };
   let now = SCENARIO_NOW.getTime();
   const client = new webApi.WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
-  return {
-    audit: createAuditRunner({
+  const deps: Parameters<typeof createAuditRunner>[0] = {
       everyMs: 86_400_000,
       regions: ['us-east-1'],
       listIdentities: createIdentityLister({ endpoint: aws.url, credentials: BOT_CREDENTIALS, maxAttempts: 1 }),
@@ -62,8 +61,16 @@ function runner(holder = 'replica-a') {
       },
       log,
       holder,
-    }),
   };
+  return { deps };
+}
+
+function runnerDeps(holder = 'replica-a'): Parameters<typeof createAuditRunner>[0] {
+  return runnerParts(holder).deps;
+}
+
+function runner(holder = 'replica-a') {
+  return { audit: createAuditRunner(runnerDeps(holder)) };
 }
 
 const posted = () => slack.calls.filter((c) => c.method === 'chat.postMessage');
@@ -128,6 +135,73 @@ describe('scheduled audit', () => {
     const blind = await audit.runOnce();
     expect(blind?.changes).toEqual([]);
     expect(blind?.errors[0]).toMatch(/ListEmailIdentities in us-east-1/);
+  });
+
+  it('does not report a problem fixed when its check could not run this time', async () => {
+    const { audit } = runner();
+    const zone = canonicalZones();
+    delete zone[`${DKIM_TOKENS[0]}._domainkey.${SENDER_DOMAIN}`];
+    dns.setZone(zone);
+    const broken = await audit.runOnce();
+    expect(broken?.changes.some((c) => c.finding.identity === SENDER_DOMAIN && c.finding.findingId.startsWith('dns.dkim'))).toBe(true);
+    // The DKIM names now fail to resolve (SERVFAIL): the DKIM check is blind, not fixed.
+    const failing = canonicalZones();
+    for (const token of DKIM_TOKENS) failing[`${token}._domainkey.${SENDER_DOMAIN}`] = { fail: 'SERVFAIL' };
+    dns.setZone(failing);
+    const blind = await audit.runOnce();
+    expect(blind?.changes.filter((c) => c.kind === 'fixed')).toEqual([]);
+    // Once it can be looked at again and is healthy, the fix is reported.
+    dns.setZone(canonicalZones());
+    const healthy = await audit.runOnce();
+    expect(healthy?.changes.some((c) => c.kind === 'fixed' && c.finding.findingId.startsWith('dns.dkim'))).toBe(true);
+  });
+
+  it('keeps changes it could not post, and posts them with the next audit', async () => {
+    const { audit } = runner();
+    slack.inject('chat.postMessage', { error: 'channel_not_found' }, 1);
+    const unposted = await audit.runOnce();
+    expect(unposted?.changes.length).toBeGreaterThan(0);
+    expect(unposted?.errors.some((e) => /posting the changes/.test(e))).toBe(true);
+    expect(await store.lastAudit()).toBeUndefined();
+    expect(audit.state().lastError).toMatch(/posting the changes/);
+    const next = await audit.runOnce();
+    expect(next?.changes.map((c) => c.finding.findingId).sort()).toEqual(unposted?.changes.map((c) => c.finding.findingId).sort());
+    expect(next?.postedTs).toBeDefined();
+    expect((await store.lastAudit())?.postedTs).toBe(next?.postedTs);
+  });
+
+  it('renews its lease during a long audit, and stops without saving when another replica took it', async () => {
+    const minutes = (n: number) => n * 60_000;
+    let now = SCENARIO_NOW.getTime();
+    const acquired: string[] = [];
+    let refuseRenewal = false;
+    const counting: WatchStore = {
+      ...store,
+      acquireLease: async (name, holder, at, ttl) => {
+        acquired.push(holder);
+        if (refuseRenewal && acquired.length > 1) return false;
+        return store.acquireLease(name, holder, at, ttl);
+      },
+    };
+    const make = () =>
+      createAuditRunner({
+        ...runnerDeps(),
+        store: counting,
+        // Each look at the clock is 20 minutes later: every identity is past half the 30-minute lease.
+        clock: {
+          now: () => {
+            now += minutes(20);
+            return new Date(now);
+          },
+        },
+      });
+    await make().runOnce();
+    expect(acquired.length).toBeGreaterThanOrEqual(2);
+    acquired.length = 0;
+    refuseRenewal = true;
+    expect(await make().runOnce()).toBeUndefined();
+    expect(await store.lastAudit()).toBeDefined();
+    expect((await store.lastAudit())?.identities).toBe(2);
   });
 
   it('compares audits: new, worse, fixed', () => {

@@ -59,7 +59,7 @@ export async function checkEasyDkim(dns: DnsClient, input: DkimTokensInput): Pro
       evidence,
       explanation:
         'SES signs with the keys these CNAMEs point to; until all resolve to SES, the identity\'s DKIM stays pending or failed, mail is unsigned (or signed only as amazonses.com) and DMARC, which rests on DKIM with SES\'s default MAIL FROM, fails.',
-      fix: `Create these CNAME records exactly:\n${[...missing, ...wrong].map((o) => `${o.name} CNAME ${o.expected}`).join('\n')}`,
+      fix: `Create these CNAME records exactly:\n${[...missing, ...wrong].map((o) => `\`${o.name} CNAME ${o.expected}\``).join('\n')}`,
     });
   }
   if (errors.length > 0) {

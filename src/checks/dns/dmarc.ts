@@ -78,7 +78,7 @@ export function dmarcPolicyFinding(domain: string, lookup: DmarcLookup): Finding
       evidence,
       explanation:
         'Gmail and Yahoo require a DMARC record from bulk senders and may reject or spam-folder mail without one (Gmail: 5.7.26). Without it, nobody can tell receivers what to do with spoofed mail.',
-      fix: `Publish a TXT record at _dmarc.${organizationalDomain(domain)}: \`v=DMARC1; p=none; rua=mailto:dmarc-reports@${organizationalDomain(domain)}\`, then tighten to quarantine or reject once reports show all mail passes.`,
+      fix: `Publish a TXT record at \`_dmarc.${organizationalDomain(domain)}\`: \`v=DMARC1; p=none; rua=mailto:dmarc-reports@${organizationalDomain(domain)}\`, then tighten to quarantine or reject once reports show all mail passes.`,
     });
   }
   if (lookup.records.length > 1) {
@@ -88,7 +88,7 @@ export function dmarcPolicyFinding(domain: string, lookup: DmarcLookup): Finding
       summary: `_dmarc.${lookup.recordDomain} publishes ${lookup.records.length} DMARC records; receivers ignore them all.`,
       evidence,
       explanation: 'RFC 7489 section 6.6.3: with more than one record, DMARC processing does not apply.',
-      fix: `Keep exactly one v=DMARC1 TXT record at _dmarc.${lookup.recordDomain}.`,
+      fix: `Keep exactly one v=DMARC1 TXT record at \`_dmarc.${lookup.recordDomain}\`.`,
     });
   }
   const parse = lookup.parse!;

@@ -1,7 +1,6 @@
 import type { Check } from '../../core/engine.js';
 import { type Finding, makeFinding, type Status } from '../../core/finding.js';
 import type { InterpretedReply } from '../../core/replies.js';
-import { interpretReplyText } from '../../knowledge/bounce/classify.js';
 import { messageInsightReplies } from '../ses/message-insights.js';
 import { type RecordedReply, suppressionReplies } from '../suppression/listed.js';
 import { adviseReply } from './advice.js';
@@ -67,7 +66,17 @@ export const repliesCheck: Check = {
         const mx = domain ? await recipientMx(ctx, domain).catch(() => undefined) : undefined;
         const mxProvider = mx?.kind === 'mx' && mx.provider !== 'unknown' ? mx.provider : undefined;
         // A pasted reply often lacks the host that would name its provider: the MX does.
-        const reread = given.provider === 'unknown' && mxProvider ? interpretReplyText(given.raw, { provider: mxProvider, ...(given.recipient ? { recipient: given.recipient } : {}) }) : undefined;
+        const mxHosts = mx?.kind === 'mx' ? mx.records.map((record) => record.exchange) : [];
+        // A reply without a host is read again with the MX: its provider, and its hosts for the
+        // provider's code table. The bounce knowledge loads on first use (the CLI's start, issue 15).
+        const reread =
+          given.provider === 'unknown' && given.remoteHost === undefined && mxHosts.length > 0
+            ? (await import('../../knowledge/bounce/classify.js')).interpretReplyText(given.raw, {
+                ...(mxProvider ? { provider: mxProvider } : {}),
+                mxHosts,
+                ...(given.recipient ? { recipient: given.recipient } : {}),
+              })
+            : undefined;
         const reply: InterpretedReply = reread ? { ...reread, raw: given.raw, recipient: given.recipient ?? reread.recipient } : given;
         const corroborated = mxProvider !== undefined && mxProvider === reply.provider;
         const who = reply.provider !== 'unknown' ? reply.provider : mxProvider ?? 'the remote server';

@@ -3,7 +3,6 @@ import type { AwsCheck } from '../../core/engine.js';
 import { type EvidenceItem, type Finding, makeFinding, type Status, worstStatus } from '../../core/finding.js';
 import type { RunContext } from '../../core/ports.js';
 import type { InterpretedReply } from '../../core/replies.js';
-import { interpretReplies } from '../../knowledge/bounce/classify.js';
 import { sesAccount } from './account.js';
 import { awsErrorFinding, regionsOf } from './common.js';
 
@@ -82,6 +81,9 @@ function describeEvent(event: SesInsightEvent): string {
 /** The remote replies SES recorded for bounced destinations of the messages in the input. */
 export async function messageInsightReplies(ctx: RunContext): Promise<Array<{ reply: InterpretedReply; source: string }>> {
   const lookups = await messageLookups(ctx);
+  if (!lookups.some((lookup) => lookup.kind === 'found')) return [];
+  // The bounce knowledge loads on first use (the CLI's start, issue 15).
+  const { interpretReplies } = await import('../../knowledge/bounce/classify.js');
   return lookups.flatMap((lookup) => {
     if (lookup.kind !== 'found') return [];
     return lookup.insights.destinations.flatMap((destination) =>

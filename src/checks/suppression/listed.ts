@@ -4,7 +4,6 @@ import type { AwsCheck, AwsRunContext } from '../../core/engine.js';
 import { type EvidenceItem, type Finding, makeFinding } from '../../core/finding.js';
 import type { RunContext } from '../../core/ports.js';
 import type { InterpretedReply } from '../../core/replies.js';
-import { interpretReplies } from '../../knowledge/bounce/classify.js';
 import { sesAccount } from '../ses/account.js';
 import { awsErrorEvidence, awsErrorFinding, daysBetween, isoDate, regionsOf } from '../ses/common.js';
 
@@ -15,8 +14,13 @@ const TITLE = 'Account suppression list';
 const GLOBAL_LIST_NOTE =
   'SES also keeps a global suppression list across all customers; it cannot be queried and shows only as a bounce of subtype "Suppressed".';
 
-/** The bounce knowledge's reading of a remote server's reply (an SES DiagnosticCode). */
-export function classifyDiagnostic(diagnosticCode: string, recipient: string): InterpretedReply | undefined {
+/**
+ * The bounce knowledge's reading of a remote server's reply (an SES DiagnosticCode). The
+ * knowledge (its 50 format readers) loads on first use: a run that meets no reply never loads
+ * it (the CLI's start, issue 15).
+ */
+export async function classifyDiagnostic(diagnosticCode: string, recipient: string): Promise<InterpretedReply | undefined> {
+  const { interpretReplies } = await import('../../knowledge/bounce/classify.js');
   return interpretReplies(diagnosticCode, { recipient })[0];
 }
 
@@ -81,7 +85,14 @@ async function bounceDetail(ctx: AwsRunContext, region: string, entry: SesSuppre
   }
 }
 
-function listedFinding(ctx: RunContext, region: string, recipient: string, entry: SesSuppressedDestination, detail: BounceDetail): Finding {
+function listedFinding(
+  ctx: RunContext,
+  region: string,
+  recipient: string,
+  entry: SesSuppressedDestination,
+  detail: BounceDetail,
+  classification: InterpretedReply | undefined,
+): Finding {
   const since = entry.lastUpdateTime;
   const days = since ? daysBetween(since, ctx.clock.now()) : undefined;
   const evidence: EvidenceItem[] = [
@@ -89,7 +100,6 @@ function listedFinding(ctx: RunContext, region: string, recipient: string, entry
     ...(entry.messageId ? [{ label: 'Attributes.MessageId', value: entry.messageId, code: true }] : []),
     ...(entry.feedbackId ? [{ label: 'Attributes.FeedbackId', value: entry.feedbackId, code: true }] : []),
   ];
-  let classification: InterpretedReply | undefined;
   if (detail.event) {
     evidence.push({
       label: 'GetMessageInsights bounce',
@@ -98,7 +108,6 @@ function listedFinding(ctx: RunContext, region: string, recipient: string, entry
     });
     if (detail.event.diagnosticCode) {
       evidence.push({ label: 'DiagnosticCode (the remote server\'s reply)', value: detail.event.diagnosticCode, code: true });
-      classification = classifyDiagnostic(detail.event.diagnosticCode, recipient);
       if (classification) {
         evidence.push({
           label: 'interpreted as',
@@ -162,7 +171,7 @@ export function suppressionReplies(ctx: RunContext): Promise<RecordedReply[]> {
           if (!entry) return [];
           const detail = await bounceDetail({ ...ctx, aws }, region, entry);
           const code = detail.event?.diagnosticCode;
-          const reply = code ? classifyDiagnostic(code, recipient) : undefined;
+          const reply = code ? await classifyDiagnostic(code, recipient) : undefined;
           return reply ? [{ reply, source: `SES message insights for ${entry.messageId ?? 'the suppressing message'} (${region})` }] : [];
         }),
       ),
@@ -211,7 +220,9 @@ export const suppressionCheck: AwsCheck = {
             explanation: `SES does not drop mail to this address because of the account's list. ${GLOBAL_LIST_NOTE}`,
           });
         }
-        return listedFinding(ctx, region, recipient, entry, await bounceDetail(ctx, region, entry));
+        const detail = await bounceDetail(ctx, region, entry);
+        const code = detail.event?.diagnosticCode;
+        return listedFinding(ctx, region, recipient, entry, detail, code ? await classifyDiagnostic(code, recipient) : undefined);
       }),
     );
     await Promise.all(warm);

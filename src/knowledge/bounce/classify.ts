@@ -25,6 +25,8 @@ export interface ReplyHints {
   provider?: string;
   recipient?: string;
   remoteHost?: string;
+  /** The recipient domain's MX hosts: they choose a provider's code table when the reply names no host. */
+  mxHosts?: readonly string[];
 }
 
 /** Ordered: the first pattern that matches names the provider. Checked against hosts and reply text. */
@@ -112,7 +114,7 @@ const replyCache = new Map<string, InterpretedReply[]>();
 /** Like interpretReplyText, but every reply found in the text. */
 export function interpretReplies(text: string, hints: ReplyHints = {}): InterpretedReply[] {
   if (text.length > REPLY_CACHE_MAX_TEXT) return interpretRepliesUncached(text, hints);
-  const key = `${hints.provider ?? ''}\u0000${hints.recipient ?? ''}\u0000${hints.remoteHost ?? ''}\u0000${text}`;
+  const key = `${hints.provider ?? ''}\u0000${hints.recipient ?? ''}\u0000${hints.remoteHost ?? ''}\u0000${hints.mxHosts?.join(' ') ?? ''}\u0000${text}`;
   let replies = replyCache.get(key);
   if (replies) {
     replyCache.delete(key);
@@ -137,6 +139,7 @@ function interpretRepliesUncached(text: string, hints: ReplyHints): InterpretedR
       },
       undefined,
       asProvider(hints.provider),
+      hints.mxHosts,
     );
     return relayClient && reply.layer === 'relay' ? { ...reply, reportedBy: relayClient } : reply;
   });
@@ -191,9 +194,9 @@ for (const rule of BOUNCE_RULES) {
 }
 
 /** The interpretation of one fragment: provider rows, then the remote-host tables, then decide(). */
-function interpretFragment(fragment: ReplyFragment, reporter: Provider | undefined, known?: Provider): InterpretedReply {
+function interpretFragment(fragment: ReplyFragment, reporter: Provider | undefined, known?: Provider, mxHosts?: readonly string[]): InterpretedReply {
   const detected = detectProvider(fragment.remoteHost) ?? known ?? providerOf(fragment, reporter) ?? 'unknown';
-  const { rule, via } = chooseRule(fragment, detected);
+  const { rule, via } = chooseRule(fragment, detected, mxHosts);
   const provider = detected === 'unknown' && rule.impliesProvider ? rule.impliesProvider : detected;
   return {
     raw: fragment.text,
@@ -214,7 +217,7 @@ function interpretFragment(fragment: ReplyFragment, reporter: Provider | undefin
   };
 }
 
-function chooseRule(fragment: ReplyFragment, provider: Provider): { rule: BounceRule; via: string } {
+function chooseRule(fragment: ReplyFragment, provider: Provider, mxHosts?: readonly string[]): { rule: BounceRule; via: string } {
   const formatDecides = fragment.formatReason !== undefined && !GUESSED_REASONS.has(fragment.formatReason);
   const action = fragment.action?.toLowerCase();
   const delivered = action === 'delivered' || action === 'relayed' || action === 'expanded';
@@ -222,7 +225,7 @@ function chooseRule(fragment: ReplyFragment, provider: Provider): { rule: Bounce
     const providerRule = PROVIDER_RULES.find((rule) => matches(rule, fragment, provider));
     if (providerRule) return { rule: providerRule, via: `provider:${providerRule.id}` };
   }
-  const table = formatDecides || delivered ? undefined : remoteHostReason(fragment, provider);
+  const table = formatDecides || delivered ? undefined : remoteHostReason(fragment, provider, mxHosts);
   const decision = table ? { reason: table.reason, via: `rhost:${table.table}` } : decide(fragment);
   // The most precise generic row that agrees with the decided reason names our category.
   const agreeing = RULES_BY_REASON.get(decision.reason)?.find((rule) => matches(rule, fragment, provider));

@@ -324,7 +324,8 @@ const ROWS: readonly BounceRuleRow[] = [
     id: 'exo.5.7.7xx-tenant-blocked', provider: MICROSOFT, status: /^5\.7\.7(?:[0-4]\d|50)$/,
     category: 'sending-ip-blocked', confidence: 0.85,
     explanation: 'Exchange Online does not accept traffic from that tenant, IP or unregistered domain (5.7.700-5.7.750).',
-    fix: 'Contact Microsoft support (the receiving side) with the NDR; on SES shared IPs also open an AWS support case.',
+    // The refusal is about the sender's IP or tenant, not the recipient: the fix is on the sending side.
+    fix: 'The refusal concerns the sending IP or tenant, not the recipient. Through SES: the shared IP is refused, so open an AWS support case with the NDR, or send from a dedicated IP. Through your own Microsoft 365 tenant: 5.7.705/5.7.708 mean the tenant or its IP exceeded Microsoft\'s threshold (review compromised accounts and outbound spam); 5.7.750 means the sending domain is not an accepted domain of the tenant (add and verify it).',
     source: EXO_NDR_DOC,
   },
   {
@@ -458,10 +459,18 @@ const ROWS: readonly BounceRuleRow[] = [
     fix: `${FIX_AUTH_RECORDS} Then review the content against Yahoo's sender requirements.`, source: YAHOO_DOC,
   },
   {
-    id: 'yahoo.tss04-deferred', provider: ['Yahoo'], text: /\[TS(?:S)?0[1-4]\]|temporarily deferred due to unexpected volume/i,
+    // Yahoo's TSS04 names user complaints (reputation); TS01-TS03 are connection deferrals.
+    id: 'yahoo.tss04-deferred', provider: ['Yahoo'], text: /\[TSS04\]|temporarily deferred due to unexpected volume or user complaints/i,
+    category: 'low-reputation', confidence: 0.85,
+    explanation: 'Yahoo is deferring mail from the sender because of unexpected volume or user complaints: the sender\'s reputation with Yahoo is low.',
+    fix: 'Lower the complaint rate (list hygiene, easy unsubscribe) and the sending rate to Yahoo; messages are retried. Check the sending IP and domain in Yahoo\'s Sender Hub.',
+    source: YAHOO_DOC,
+  },
+  {
+    id: 'yahoo.ts0x-deferred', provider: ['Yahoo'], text: /\[TS0[1-3]\]/i,
     category: 'rate-limited', confidence: 0.85,
-    explanation: 'Yahoo is deferring mail from the sender because of volume or user complaints.',
-    fix: 'Reduce the sending rate to Yahoo and the complaint rate; messages are retried.',
+    explanation: 'Yahoo is deferring connections from the sender.',
+    fix: 'Reduce the sending rate to Yahoo; messages are retried.',
     source: YAHOO_DOC,
   },
   {

@@ -16,7 +16,6 @@ import { Secret } from '../../remediation/secret.js';
 import { z } from 'zod';
 import { isChannelAllowed } from '../channels.js';
 import type { SlackDeps } from '../deps.js';
-import { createRateLimiter } from '../rate-limit.js';
 import { TEST_CREDENTIAL_FIELDS, type TestCredentialMetadata, renderTestCredentialModal } from '../render/approval.js';
 
 type ViewsOpenView = Parameters<AllMiddlewareArgs['client']['views']['open']>[0]['view'];
@@ -47,9 +46,10 @@ export const CREDENTIAL_TEST_LIMITS = {
 const metadataSchema = z.object({ channel: z.string().min(1).max(64), threadTs: z.string().min(1).max(32) });
 
 export function testCredentialSubmitListener(deps: SlackDeps) {
-  const perUser = createRateLimiter(CREDENTIAL_TEST_LIMITS.perUser);
-  const perUsername = createRateLimiter(CREDENTIAL_TEST_LIMITS.perUsername);
-  const perChannel = createRateLimiter(CREDENTIAL_TEST_LIMITS.perChannel);
+  // Counted in the shared store when the app has one (every replica shares the limits).
+  const perUser = deps.rateLimits('credential-test.user', CREDENTIAL_TEST_LIMITS.perUser);
+  const perUsername = deps.rateLimits('credential-test.username', CREDENTIAL_TEST_LIMITS.perUsername);
+  const perChannel = deps.rateLimits('credential-test.channel', CREDENTIAL_TEST_LIMITS.perChannel);
   return async ({ ack, view, body }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
     const values = view.state.values;
     const read = (field: keyof typeof TEST_CREDENTIAL_FIELDS): string =>
@@ -85,11 +85,21 @@ export function testCredentialSubmitListener(deps: SlackDeps) {
       await refuse('channel not allowed', 'Credential tests are not allowed for this channel.');
       return;
     }
-    for (const [reason, decision] of [
-      ['per-user limit', perUser.take(body.user.id)],
-      ['per-username limit', perUsername.take(username)],
-      ['per-channel limit', perChannel.take(metadata.channel)],
+    // In order, stopping at the first refusal (a refused test uses no other limit's budget).
+    for (const [reason, limiter, key] of [
+      ['per-user limit', perUser, body.user.id],
+      ['per-username limit', perUsername, username],
+      ['per-channel limit', perChannel, metadata.channel],
     ] as const) {
+      let decision: Awaited<ReturnType<typeof limiter.take>>;
+      try {
+        decision = await limiter.take(key);
+      } catch (error) {
+        // The store cannot count: refuse rather than run an AUTH nobody counted.
+        deps.log.warn({ err: { message: (error as Error).message } }, 'credential test limits could not be checked');
+        await refuse('limits unavailable', 'Credential tests are unavailable right now (the limits could not be checked); try again shortly.');
+        return;
+      }
       if (!decision.ok) {
         await refuse(reason, `Too many credential tests (${reason.replace(' limit', '')}); try again in ${decision.retryAfterSeconds} s.`);
         return;

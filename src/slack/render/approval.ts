@@ -45,7 +45,8 @@ const slackDate = (iso: string): string => {
 };
 
 function stateLine(request: ApprovalRequest): string {
-  const by = request.decidedBy ? `<@${request.decidedBy}>` : 'someone';
+  // The bot's own decisions (expiry, interruption) are recorded as `system`: named in words, never `<@system>`.
+  const by = request.decidedBy === 'system' ? 'maildiag itself' : request.decidedBy ? `<@${request.decidedBy}>` : 'someone';
   const outcome = request.outcome;
   const details = outcome ? outcome.details.map((d) => `\n• ${escapeMrkdwn(truncateText(d, 400))}`).join('') : '';
   switch (request.state) {
@@ -107,8 +108,8 @@ export function renderApprovalMessage(view: ApprovalView): SlackMessage {
   }
   const text =
     request.state === 'pending'
-      ? `${view.mentions} approval needed: ${describeAction(action)} (requested by <@${request.requestedBy}>)`
-      : `Fix request ${request.state}: ${describeAction(action)}`;
+      ? `${view.mentions} approval needed: ${escapeMrkdwn(describeAction(action))} (requested by <@${request.requestedBy}>)`
+      : `Fix request ${request.state}: ${escapeMrkdwn(describeAction(action))}`;
   return { text: truncateText(text, 3000), blocks };
 }
 

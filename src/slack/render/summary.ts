@@ -7,7 +7,7 @@ import type { LayerSummary, Report } from '../../core/report.js';
 import type { Target } from '../../core/target.js';
 import { SUMMARY_BLOCK_FINAL, SUMMARY_BLOCK_PROGRESS } from '../ids.js';
 import { type Block, context, type SlackMessage, section } from './blocks.js';
-import { escapeMrkdwn, escapeWithin } from './mrkdwn.js';
+import { escapeCodeText, escapeMrkdwn, escapeWithin } from './mrkdwn.js';
 import { deliveryPath, renderPath } from './path.js';
 import { countWords, PENDING_EMOJI, STATUS_EMOJI, VERDICT_EMOJI, VERDICT_WORDS } from './status.js';
 
@@ -16,9 +16,9 @@ const NOTE_LENGTH = 300;
 
 /** `admin@example.com → alice@example.net`, escaped, for headlines. */
 export function targetLine(target: Target): string {
-  const sender = `\`${escapeMrkdwn(target.senderAddress ?? target.senderDomain)}\``;
+  const sender = `\`${escapeCodeText(target.senderAddress ?? target.senderDomain)}\``;
   if (target.recipients.length === 0) return sender;
-  const shown = target.recipients.slice(0, 3).map((r) => `\`${escapeMrkdwn(r)}\``);
+  const shown = target.recipients.slice(0, 3).map((r) => `\`${escapeCodeText(r)}\``);
   const more = target.recipients.length > 3 ? ` +${target.recipients.length - 3} more` : '';
   return `${sender} → ${shown.join(', ')}${more}`;
 }

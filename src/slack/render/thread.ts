@@ -9,7 +9,7 @@ import type { LayerSummary, Report } from '../../core/report.js';
 import { REQUEST_FIX_ACTION } from '../ids.js';
 import { TEST_CREDENTIAL_ACTION } from './approval.js';
 import { type Block, type ButtonElement, context, LIMITS, MessageBuilder, type SlackMessage, section } from './blocks.js';
-import { escapeMrkdwn, escapeWithin, inlineCode, truncateText } from './mrkdwn.js';
+import { authoredWithin, escapeMrkdwn, escapeWithin, inlineCode, truncateText } from './mrkdwn.js';
 import { countWords, STATUS_EMOJI } from './status.js';
 
 // Budgets (escaped characters) chosen so one finding fits a 3000-character section:
@@ -73,8 +73,9 @@ function renderLayerMessage(report: Report, layer: LayerSummary, options: Thread
 export function findingText(finding: Finding): string {
   const lines = [`${STATUS_EMOJI[finding.status]} *${escapeWithin(finding.title, TITLE_LENGTH)}*: ${escapeWithin(finding.summary, SUMMARY_LENGTH)}`];
   lines.push(...evidenceLines(finding.evidence));
-  if (finding.explanation) lines.push(`*Why:* ${escapeWithin(finding.explanation, WHY_LENGTH)}`);
-  if (finding.fix) lines.push(`*Fix:* ${escapeWithin(finding.fix, FIX_LENGTH)}`);
+  // Explanation and fix are our own text: their line breaks and code spans are kept (escapeAuthored).
+  if (finding.explanation) lines.push(`*Why:* ${authoredWithin(finding.explanation, WHY_LENGTH)}`);
+  if (finding.fix) lines.push(`*Fix:* ${authoredWithin(finding.fix, FIX_LENGTH)}`);
   return lines.join('\n');
 }
 

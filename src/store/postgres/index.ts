@@ -366,7 +366,14 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
 
     async finish(id, state, outcome) {
-      const row = (await query<RequestRow>(`UPDATE requests SET state = $1, outcome = $2 WHERE id = $3 AND state = 'executing' RETURNING *`, [state, json(outcome), id])).rows[0];
+      // The claimant records what really happened, even after another replica took its lapsed lease
+      // for a crash and marked the request interrupted (it is never re-run, so this is the only outcome).
+      const row = (
+        await query<RequestRow>(
+          `UPDATE requests SET state = $1, outcome = $2 WHERE id = $3 AND (state = 'executing' OR (state = 'interrupted' AND claimed_by = $4)) RETURNING *`,
+          [state, json(outcome), id, owner],
+        )
+      ).rows[0];
       return row ? toRequest(row) : undefined;
     },
 
@@ -409,6 +416,19 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     async firstSeen(key, at, ttlMs) {
       const result = await query('INSERT INTO dedupe (key, expires_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, new Date(at.getTime() + ttlMs)]);
       return result.rowCount === 1;
+    },
+
+    async takeSlot(key, slots, at, ttlMs) {
+      const keys = Array.from({ length: slots }, (_, i) => `${key}#${i}`);
+      const expiresAt = new Date(at.getTime() + ttlMs);
+      for (const slot of keys) {
+        // Two statements, the grants the app role already has (no UPDATE on dedupe): of
+        // replicas racing for a freed slot, the primary key lets one insert win.
+        await query('DELETE FROM dedupe WHERE key = $1 AND expires_at <= $2', [slot, at]);
+        if ((await query('INSERT INTO dedupe (key, expires_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [slot, expiresAt])).rowCount === 1) return { ok: true };
+      }
+      const row = (await query<{ free_at: Date | null }>('SELECT MIN(expires_at) AS free_at FROM dedupe WHERE key = ANY($1)', [keys])).rows[0];
+      return { ok: false, freeAt: row?.free_at ? new Date(row.free_at) : expiresAt };
     },
 
     async sweepSeen(at) {

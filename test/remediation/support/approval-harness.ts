@@ -99,6 +99,8 @@ export interface AppOptions {
   metrics?: Metrics;
   /** Run diagnoses against the world's AWS endpoint too (default: no AWS for diagnoses). */
   diagnoseWithAws?: boolean;
+  /** Offer lifetime (MAILDIAG_OFFER_TTL_HOURS); the product default when absent. */
+  offerTtlHours?: number;
 }
 
 export interface ApprovalApp {
@@ -143,6 +145,7 @@ export async function startApprovalApp(world: ApprovalWorld, options: AppOptions
             approvers: (options.approvers ?? `${APPROVER},${SECOND_APPROVER},${GROUP}`).split(',').filter((a) => a !== ''),
             selfApproveSuppression: options.selfApproveSuppression ?? false,
             ttlHours: 24,
+            ...(options.offerTtlHours ? { offerTtlHours: options.offerTtlHours } : {}),
           },
           gateways: createRemediationGateways({ ...awsOptions, ...(options.roleArn ? { roleArn: options.roleArn } : {}) }),
           smtp: {

@@ -43,9 +43,10 @@ export const REMOTE_HOST_TABLES: readonly RemoteHostTable[] = [
     source: 'Orange postmaster SMTP error codes (https://www.postmastery.com/orange-postmaster-smtp-error-codes-ofr/)',
     codes: numbered(
       {
-        '103': 'blocked', '104': 'toomanyconn', '305': 'securityerror', '401': 'blocked', '402': 'securityerror', '403': 'rejected',
-        '405': 'rejected', '415': 'rejected', '416': 'userunknown', '417': 'mailboxfull', '418': 'userunknown', '420': 'suspend',
-        '421': 'rejected', '506': 'spamdetected', '510': 'blocked', '514': 'mesgtoobig',
+        '101': 'blocked', '102': 'blocked', '103': 'blocked', '104': 'toomanyconn', '305': 'securityerror', '401': 'authfailure',
+        '402': 'securityerror', '403': 'rejected', '405': 'rejected', '415': 'rejected', '416': 'userunknown', '417': 'mailboxfull',
+        '418': 'userunknown', '420': 'suspend', '421': 'rejected', '426': 'suspend', '505': 'systemerror', '506': 'spamdetected',
+        '510': 'blocked', '514': 'mesgtoobig', '517': 'authfailure', '630': 'policyviolation', '999': 'blocked',
       },
       (code) => new RegExp(String.raw`\b(?:OFR|LPN|OUK)\d{0,3}_${code}\b|\[${code}\]`, 'i'),
     ),
@@ -134,5 +135,41 @@ export const REMOTE_HOST_TABLES: readonly RemoteHostTable[] = [
     textMarks: /\bAUP#/,
     source: 'Spectrum (Charter) AUP# error codes (https://www.spectrum.net/support/internet/understanding-email-error-codes)',
     codes: [{ id: 'AUP#I-1xxx', text: /AUP#(?:I-)?1\d{3}/, reason: 'blocked' }],
+  },
+  {
+    name: 'Apple iCloud',
+    hosts: /(?:^|\.)(?:icloud|me|mac|apple)\.com$/,
+    providers: ['iCloud'],
+    source: 'Apple iCloud Mail postmaster information (https://support.apple.com/en-us/102322)',
+    codes: [
+      { id: 'HME1/DMARC', text: /\[HME1\]|failing both spf and dkim|rejected due to [^ ]{1,253} dmarc policy/i, reason: 'authfailure' },
+      { id: 'CS01', text: /\[CS01\]|due to local policy/i, reason: 'policyviolation' },
+      { id: 'excessive-volume', text: /deferred due to excessive volume/i, reason: 'speeding' },
+      { id: 'no-longer-on-server', text: /recipient no longer on server/i, reason: 'hasmoved' },
+      { id: 'over-quota', text: /user is over quota/i, reason: 'mailboxfull' },
+      { id: 'unknown-address', text: /inactive email address|user does not exist|unknown or illegal alias/i, reason: 'userunknown' },
+      { id: 'relay-denied', text: /relay access denied/i, reason: 'norelaying' },
+      { id: 'sender-rejected', text: /sender address rejected/i, reason: 'rejected' },
+      { id: 'dnsbl', text: /spamhaus|dnsbl-lookup|not accepting connections/i, reason: 'blocked' },
+    ],
+  },
+  {
+    name: 'I.UA',
+    hosts: /(?:^|\.)i\.ua$/,
+    textMarks: /\bi\.ua\/err\/\d/i,
+    source: 'I.UA mail error pages (https://mail.i.ua/err/N: 1 SMTP gate forbidden, 2 user not found, 3 unused 3 months, 4 mailbox full, 5 sending limit, 6 use your provider\'s SMTP, 7 bad HELO, 8 sender unverifiable, 9 IP blacklisted, 10 not in the address list)',
+    codes: numbered(
+      { '1': 'norelaying', '2': 'userunknown', '3': 'suspend', '4': 'mailboxfull', '5': 'toomanyconn', '6': 'norelaying', '7': 'blocked', '8': 'rejected', '9': 'blocked', '10': 'filtered' },
+      (code) => new RegExp(String.raw`\bi\.ua\/err\/${code}(?!\d)`, 'i'),
+    ),
+  },
+  {
+    name: 'KDDI (au, EZweb)',
+    hosts: /(?:^|\.)(?:ezweb\.ne\.jp|au\.com)$/,
+    source: 'KDDI au mail: a reply naming no address ("550 : User unknown") is the receiving filter; one naming the address is an unknown user',
+    codes: [
+      { id: 'filter-no-address', text: /\b550 : user unknown/i, reason: 'filtered' },
+      { id: 'unknown-address', text: />: user unknown/i, reason: 'userunknown' },
+    ],
   },
 ];
