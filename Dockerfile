@@ -5,6 +5,7 @@ WORKDIR /app
 # The sources come first: `npm ci` runs the package's `prepare` build.
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY scripts/bundle-cli.mjs ./scripts/bundle-cli.mjs
 RUN npm ci --no-audit --no-fund
 RUN npm run build
 

@@ -1,5 +1,7 @@
 /**
- * CLI start-up benchmark (issue 15): process starts of the built CLI (`node dist/cli/main.js`),
+ * CLI start-up benchmark (issue 15): process starts of the package's bin, the bundled CLI
+ * (`node dist/cli-bundle/main.js`, scripts/bundle-cli.mjs), with the unbundled tsc output
+ * (`dist/cli/main.js`) beside it for comparison,
  * median of 10 each after one unmeasured start, beside `node -e 0` on the same machine:
  * `--help`, `classify FILE`, and a DNS-only diagnosis (`--layers dns`) against the loopback DNS
  * server. Each start is timed from spawn to exit. Targets: 150, 300 and 400 ms. Builds dist/
@@ -14,7 +16,8 @@ import { startDnsServer } from '../test/support/dns-server.js';
 import { canonicalZones, SENDER_ADDRESS } from '../test/support/scenarios/canonical-dns.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+const CLI = join(ROOT, 'dist', 'cli-bundle', 'main.js');
+const UNBUNDLED = join(ROOT, 'dist', 'cli', 'main.js');
 const RUNS = 10;
 
 export interface CliBenchRow {
@@ -73,6 +76,7 @@ export interface CliBenchResult {
 
 export async function benchCli(runs = RUNS): Promise<CliBenchResult> {
   execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle-cli.mjs')], { cwd: ROOT, stdio: 'inherit' });
   const dns = await startDnsServer({ zone: canonicalZones() });
   // A clean directory (no .env) and environment: what a user's shell would give.
   const cwd = mkdtempSync(join(tmpdir(), 'maildiag-bench-cli-'));
@@ -86,6 +90,9 @@ export async function benchCli(runs = RUNS): Promise<CliBenchResult> {
       args: [CLI, SENDER_ADDRESS, '--layers', 'dns', '--dns-server', dns.address, '--json'],
       targetMs: 400,
     },
+    // The same two commands from the unbundled tsc output: what bundling saves.
+    { name: 'unbundled classify FILE', args: [UNBUNDLED, 'classify', join(ROOT, 'test', 'fixtures', 'exchange-ndr.eml')], targetMs: undefined },
+    { name: 'unbundled (DNS only, loopback)', args: [UNBUNDLED, SENDER_ADDRESS, '--layers', 'dns', '--dns-server', dns.address, '--json'], targetMs: undefined },
   ];
   const rows: CliBenchRow[] = [];
   const loadBefore = loadavg()[0] ?? 0;
@@ -126,7 +133,7 @@ const round1 = (value: number): number => Math.round(value * 10) / 10;
 
 export function formatCliBench(result: CliBenchResult): string {
   const lines = [
-    `CLI start (built dist/cli/main.js, Node ${result.node}, median of ${result.runs} process starts after one unmeasured start; load average ${result.load.before} → ${result.load.after})`,
+    `CLI start (the bin, bundled: dist/cli-bundle/main.js, Node ${result.node}, median of ${result.runs} process starts after one unmeasured start; load average ${result.load.before} → ${result.load.after})`,
     '| command | median | min | max | first | over node -e 0 | CPU (median) | target |',
     '|---|---|---|---|---|---|---|---|',
   ];

@@ -39,7 +39,10 @@ describe('Dockerfile', () => {
   it('builds with a package script that exists and compiles src into what CMD runs', () => {
     const npmRuns = runSteps.flatMap((s) => [...s.matchAll(/npm run (\S+)/g)].map((m) => m[1] ?? ''));
     expect(npmRuns).toEqual(['build']);
-    expect(pkg.scripts.build).toBe('tsc -p tsconfig.build.json');
+    expect(pkg.scripts.build).toBe('tsc -p tsconfig.build.json && node scripts/bundle-cli.mjs');
+    // The build stage has what the build reads: the sources and the CLI bundling script.
+    expect(dockerfile).toMatch(/^COPY scripts\/bundle-cli\.mjs /m);
+    expect(readFileSync('.dockerignore', 'utf8').split('\n')).toContain('!scripts/bundle-cli.mjs');
     expect(buildConfig.compilerOptions).toMatchObject({ rootDir: 'src', outDir: 'dist' });
     const cmd = /^CMD \["node", "([^"]+)"\]$/m.exec(dockerfile)?.[1];
     expect(cmd).toBe('dist/index.js');

@@ -72,6 +72,9 @@ beforeAll(async () => {
   for (const entry of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src', 'docs', 'manifest.yml', 'README.md', 'LICENSE', '.env.example']) {
     cpSync(join(ROOT, entry), join(copy, entry), { recursive: true });
   }
+  // The build bundles the CLI (the package's bin) with this script.
+  mkdirSync(join(copy, 'scripts'));
+  cpSync(join(ROOT, 'scripts', 'bundle-cli.mjs'), join(copy, 'scripts', 'bundle-cli.mjs'));
   symlinkSync(realpathSync(join(ROOT, 'node_modules')), join(copy, 'node_modules'), 'dir');
   // A stale file from an earlier build must not reach the tarball: prepack starts from an empty dist/.
   mkdirSync(join(copy, 'dist'));

@@ -1,6 +1,7 @@
 /**
  * vitest globalSetup: builds dist/ once per test run (tsconfig.build.json), for the tests
- * that must spawn the built app or CLI (`node dist/index.js`, `node dist/cli/main.js`) the
+ * that must spawn the built app or CLI (`node dist/index.js`, `node dist/cli/main.js`, the
+ * bundled bin `dist/cli-bundle/main.js`) the
  * way a deployment runs them. One build for every such test file.
  */
 import { execFileSync } from 'node:child_process';
@@ -13,4 +14,6 @@ export default function setup(): void {
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+  // The package's bin: the CLI bundled (scripts/bundle-cli.mjs), as `npm run build` makes it.
+  execFileSync(process.execPath, [join(root, 'scripts', 'bundle-cli.mjs')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
 }
