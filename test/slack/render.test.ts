@@ -9,6 +9,7 @@ import { REQUEST_FIX_ACTION } from '../../src/slack/ids.js';
 import { LIMITS } from '../../src/slack/render/blocks.js';
 import { escapeMrkdwn, inlineCode, truncateMrkdwn } from '../../src/slack/render/mrkdwn.js';
 import { deliveryPath, renderPath } from '../../src/slack/render/path.js';
+import { renderClosedSummary } from '../../src/slack/render/queued.js';
 import { renderFinalSummary, renderProgressSummary } from '../../src/slack/render/summary.js';
 import { MAX_THREAD_MESSAGES, renderThreadMessages } from '../../src/slack/render/thread.js';
 import { blocksText, expectWithinLimits } from './limits.js';
@@ -161,5 +162,16 @@ describe('mrkdwn', () => {
     expect(cut.length).toBeLessThanOrEqual(300);
     expect(cut).not.toMatch(/&[a-z]*\n/);
     expect((cut.match(/`/g)?.length ?? 0) % 2).toBe(0);
+  });
+});
+
+describe('closed summary (a queued run that never ran)', () => {
+  it('escapes the reason in the notification text as in the blocks: no mention, link or markup reaches Slack', () => {
+    const message = renderClosedSummary({ runId: 'r1' }, 'cancelled <!channel> <https://evil.example|click> *bold*');
+    for (const text of [message.text, blocksText(message.blocks)]) {
+      expect(text).not.toContain('<!channel>');
+      expect(text).not.toContain('<https://evil.example|click>');
+      expect(text).not.toMatch(/(?<![\w*])\*bold\*/);
+    }
   });
 });

@@ -45,7 +45,7 @@ export function renderCancelledSummary(state: Pick<QueuedState, 'runId'>): Slack
 /** A queued thread run that found nothing to diagnose closes its placeholder with this. */
 export function renderClosedSummary(state: Pick<QueuedState, 'runId'>, reason: string): SlackMessage {
   return {
-    text: `maildiag: ${reason}`,
+    text: `maildiag: ${escapeMrkdwn(reason)}`,
     blocks: [section(`*maildiag*: ${escapeMrkdwn(reason)}`, SUMMARY_BLOCK_CANCELLED), context(`run \`${escapeMrkdwn(state.runId)}\``)],
   };
 }
