@@ -174,3 +174,15 @@ describe('reason wordings from the documented definitions', () => {
     expect(reasonOf({ text, command: 'RCPT' })).toBe(reason);
   });
 });
+
+describe('advice that names who can act', () => {
+  it('Exchange Online 5.7.7xx: the recipient\'s administrator and, for shared SES IPs, AWS Support; never a Microsoft case of the sender\'s own', () => {
+    for (const status of ['5.7.705', '5.7.708', '5.7.750']) {
+      const reply = interpretReplies(`550 ${status} Service unavailable. Access denied, traffic not accepted from this IP. [BN8NAM12FT053.eop-nam12.prod.protection.outlook.com]`)[0];
+      expect(reply?.provider, status).toBe('Exchange Online');
+      expect(reply?.fix, status).toMatch(/recipient's Exchange Online administrator/);
+      expect(reply?.fix, status).toMatch(/AWS Support case/);
+      expect(reply?.fix, status).not.toMatch(/Contact Microsoft support/i);
+    }
+  });
+});

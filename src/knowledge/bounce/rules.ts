@@ -324,8 +324,8 @@ const ROWS: readonly BounceRuleRow[] = [
     id: 'exo.5.7.7xx-tenant-blocked', provider: MICROSOFT, status: /^5\.7\.7(?:[0-4]\d|50)$/,
     category: 'sending-ip-blocked', confidence: 0.85,
     explanation: 'Exchange Online does not accept traffic from that tenant, IP or unregistered domain (5.7.700-5.7.750).',
-    // The refusal is about the sender's IP or tenant, not the recipient: the fix is on the sending side.
-    fix: 'The refusal concerns the sending IP or tenant, not the recipient. Through SES: the shared IP is refused, so open an AWS support case with the NDR, or send from a dedicated IP. Through your own Microsoft 365 tenant: 5.7.705/5.7.708 mean the tenant or its IP exceeded Microsoft\'s threshold (review compromised accounts and outbound spam); 5.7.750 means the sending domain is not an accepted domain of the tenant (add and verify it).',
+    // Who can act (issue 11): the recipient's administrator, AWS for shared SES IPs; never "open a Microsoft case" for another tenant.
+    fix: 'The block is on the sending IP or tenant, and only others can lift it: ask the recipient\'s Exchange Online administrator to check their Tenant Allow/Block List and connectors (only they can open a Microsoft case for their tenant); from SES\'s shared IPs, also open an AWS Support case with the NDR. If you send through your own Microsoft 365 tenant, 5.7.705/5.7.708 mean it or its IP exceeded Microsoft\'s threshold (look for compromised accounts) and 5.7.750 that the sending domain is not an accepted domain of it.',
     source: EXO_NDR_DOC,
   },
   {
