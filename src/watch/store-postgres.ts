@@ -14,12 +14,22 @@
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { refuseNewerSchema, StoreSchemaError } from '../store/errors.js';
+import { StoreSchemaError } from '../store/errors.js';
+import { applyMigrations, type MigrationSchema } from '../store/postgres/migrate-runner.js';
 import { classifyPgError } from '../store/postgres/index.js';
 import { type AuditRecord, CATEGORY_MEMORY_KEPT_MS, type WatchStore } from './store.js';
 
 /** 'maildiag' as a 64-bit number + 16: the watch's migration lock. */
 const WATCH_MIGRATION_LOCK_KEY = '7881706621072697719';
+
+const WATCH_SCHEMA: MigrationSchema<WatchPgMigration> = {
+  table: 'watch_migrations',
+  createTable: 'CREATE TABLE watch_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)',
+  record: 'INSERT INTO watch_migrations (version, applied_at) VALUES ($1, now())',
+  recordValues: () => [],
+  lockKey: WATCH_MIGRATION_LOCK_KEY,
+  label: 'watch schema',
+};
 
 export interface WatchPgMigration {
   version: number;
@@ -84,37 +94,10 @@ export async function migrateWatchSchema(pool: pg.Pool, options: WatchMigrateOpt
   } catch (error) {
     throw classifyPgError(error, where);
   }
-  const applied: number[] = [];
+  let applied: number[];
   let broken = false;
   try {
-    await client.query('BEGIN');
-    try {
-      // Two replicas starting together: the second waits here, then finds nothing to do.
-      await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [WATCH_MIGRATION_LOCK_KEY]);
-      // Looked up, not `CREATE TABLE IF NOT EXISTS`: that needs CREATE on the schema even when the table exists.
-      const exists = await client.query<{ found: boolean }>("SELECT to_regclass('watch_migrations') IS NOT NULL AS found");
-      if (!exists.rows[0]?.found) {
-        await client.query('CREATE TABLE watch_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)');
-      }
-      const done = new Set((await client.query<{ version: number }>('SELECT version FROM watch_migrations')).rows.map((row) => row.version));
-      refuseNewerSchema(Math.max(0, ...done), Math.max(...migrations.map((m) => m.version)), `MAILDIAG_DATABASE_URL (${where})`, 'watch schema');
-      for (const migration of migrations) {
-        if (done.has(migration.version)) continue;
-        await client.query(migration.sql);
-        await client.query('INSERT INTO watch_migrations (version, applied_at) VALUES ($1, now())', [migration.version]);
-        applied.push(migration.version);
-      }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      if (error instanceof pg.DatabaseError && error.code === '42501') {
-        throw new StoreSchemaError(
-          `The database at MAILDIAG_DATABASE_URL (${where}) needs a watch schema migration that this role may not apply (${error.message}). Apply it once with the owner role: MAILDIAG_DATABASE_URL=<owner's URL> npm run db:migrate. Nothing was changed.`,
-          { cause: error },
-        );
-      }
-      throw error;
-    }
+    applied = await applyMigrations(client, WATCH_SCHEMA, migrations, where);
   } catch (error) {
     broken = !(error instanceof pg.DatabaseError || error instanceof StoreSchemaError);
     throw classifyPgError(error, where);

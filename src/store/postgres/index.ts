@@ -17,7 +17,8 @@ import type { Target } from '../../core/target.js';
 import type { ActionOutcome, ApprovalRequest, AuditEntry, RemediationAction, RequestState } from '../../remediation/model.js';
 import type { RemediationOffer } from '../../remediation/offers.js';
 import { DEFAULT_LEASE_MS, newStoreOwner, type RemediationStore } from '../../remediation/store.js';
-import { refuseNewerSchema, StoreSchemaError, StoreUnavailableError } from '../errors.js';
+import { StoreSchemaError, StoreUnavailableError } from '../errors.js';
+import { applyMigrations, type MigrationSchema } from './migrate-runner.js';
 import { PG_MIGRATIONS, type PgMigration } from './migrations/index.js';
 import type { PgConnectionSettings } from './url.js';
 
@@ -162,35 +163,17 @@ const json = (value: unknown): string => JSON.stringify(value);
 
 // ---------- migrations ----------
 
+const REMEDIATION_SCHEMA: MigrationSchema<PgMigration> = {
+  table: 'schema_migrations',
+  createTable: 'CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+  record: 'INSERT INTO schema_migrations (version, name) VALUES ($1, $2)',
+  recordValues: (migration) => [migration.name],
+  lockKey: MIGRATION_LOCK_KEY,
+  label: 'schema',
+};
+
 async function migrate(client: pg.PoolClient, migrations: readonly PgMigration[], where: string, log: Logger | undefined): Promise<number[]> {
-  const applied: number[] = [];
-  await client.query('BEGIN');
-  try {
-    // Two replicas starting together: the second waits here, then finds nothing to do.
-    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-    const exists = await client.query<{ found: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS found");
-    if (!exists.rows[0]?.found) {
-      await client.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
-    }
-    const done = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((row) => row.version));
-    refuseNewerSchema(Math.max(0, ...done), Math.max(...migrations.map((m) => m.version)), `MAILDIAG_DATABASE_URL (${where})`);
-    for (const migration of migrations) {
-      if (done.has(migration.version)) continue;
-      await client.query(migration.sql);
-      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
-      applied.push(migration.version);
-    }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    if (error instanceof pg.DatabaseError && error.code === '42501') {
-      throw new StoreSchemaError(
-        `The database at MAILDIAG_DATABASE_URL (${where}) needs a schema migration that this role may not apply (${error.message}). Apply it once with the owner role: MAILDIAG_DATABASE_URL=<owner's URL> npm run db:migrate. Nothing was changed.`,
-        { cause: error },
-      );
-    }
-    throw error;
-  }
+  const applied = await applyMigrations(client, REMEDIATION_SCHEMA, migrations, where);
   if (applied.length > 0) log?.info({ applied, database: where }, 'database migrations applied');
   return applied;
 }
