@@ -1,29 +1,13 @@
 /** Acks first: work after an ack waits while requests arrive, then resumes one piece per turn, never longer than the cap. */
 import { describe, expect, it } from 'vitest';
 import { createAckFirst } from '../../src/slack/ack-first.js';
-import type { Scheduler } from '../../src/slack/progress.js';
+import { type ManualScheduler, manualScheduler } from '../support/manual-scheduler.js';
 
 /** A manual clock and a manual event loop: timers fire and turns pass only when the test says so. */
-function manualLoop(): Scheduler & { advance(ms: number): void; nextTurn(fn: () => void): void; turn(): number } {
-  let now = 0;
-  const timers: Array<{ at: number; fn: () => void; cancelled: boolean }> = [];
+function manualLoop(): ManualScheduler & { nextTurn(fn: () => void): void; turn(): number } {
   let turns: Array<() => void> = [];
   return {
-    now: () => now,
-    schedule(fn, ms) {
-      const timer = { at: now + ms, fn, cancelled: false };
-      timers.push(timer);
-      return () => {
-        timer.cancelled = true;
-      };
-    },
-    advance(ms) {
-      now += ms;
-      for (const timer of timers.filter((t) => !t.cancelled && t.at <= now)) {
-        timer.cancelled = true;
-        timer.fn();
-      }
-    },
+    ...manualScheduler(),
     nextTurn(fn) {
       turns.push(fn);
     },

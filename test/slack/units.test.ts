@@ -2,8 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { createEventDeduper } from '../../src/slack/event-dedupe.js';
 import { mentionArguments } from '../../src/slack/listeners/app-mention.js';
-import { createCoalescedUpdater, type Scheduler } from '../../src/slack/progress.js';
+import { createCoalescedUpdater } from '../../src/slack/progress.js';
 import { describeSlackFailure } from '../../src/slack/slack-errors.js';
+import { manualScheduler } from '../support/manual-scheduler.js';
 
 describe('event dedupe', () => {
   it('accepts an id once within the window, again after expiry, and stays bounded', async () => {
@@ -18,29 +19,6 @@ describe('event dedupe', () => {
     expect(await dedupe.firstSeen('e')).toBe(false);
   });
 });
-
-/** A manual clock: timers fire only when the test advances time. */
-function manualScheduler(): Scheduler & { advance(ms: number): void } {
-  let now = 0;
-  const timers: Array<{ at: number; fn: () => void; cancelled: boolean }> = [];
-  return {
-    now: () => now,
-    schedule(fn, ms) {
-      const timer = { at: now + ms, fn, cancelled: false };
-      timers.push(timer);
-      return () => {
-        timer.cancelled = true;
-      };
-    },
-    advance(ms) {
-      now += ms;
-      for (const timer of timers.filter((t) => !t.cancelled && t.at <= now)) {
-        timer.cancelled = true;
-        timer.fn();
-      }
-    },
-  };
-}
 
 /** Lets settled promises run their handlers (a macrotask turn; no timer, no sleep). */
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -15,6 +15,7 @@ import { createSqsQueue, type EventQueue } from '../../src/watch/sqs.js';
 import { openSqliteWatchStore, type WatchStore } from '../../src/watch/store.js';
 import { startAwsEndpoint, type TestAwsEndpoint } from '../support/aws-endpoint.js';
 import { BOT_CREDENTIALS } from '../support/aws-run.js';
+import { manualScheduler } from '../support/manual-scheduler.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../support/slack-api.js';
 
 export const EVENTS_CHANNEL = 'C0EVENTS';
@@ -23,33 +24,14 @@ export const DLQ = 'ses-events-dlq';
 
 /** A clock and a scheduler that move only when told. */
 export function manualTime(startMs = Date.UTC(2026, 2, 2, 12)) {
-  let now = startMs;
-  const timers: Array<{ at: number; fn: () => void; cancelled: boolean }> = [];
-  const scheduler: Scheduler = {
-    now: () => now,
-    schedule(fn, ms) {
-      const timer = { at: now + ms, fn, cancelled: false };
-      timers.push(timer);
-      return () => {
-        timer.cancelled = true;
-      };
-    },
-  };
+  const scheduler = manualScheduler(startMs);
   return {
-    clock: { now: () => new Date(now) },
-    scheduler,
+    clock: { now: () => new Date(scheduler.now()) },
+    scheduler: scheduler as Scheduler,
     /** Moves time on and runs the timers that came due, in order. */
-    advance(ms: number) {
-      now += ms;
-      for (;;) {
-        const due = timers.filter((t) => !t.cancelled && t.at <= now).sort((a, b) => a.at - b.at)[0];
-        if (!due) break;
-        due.cancelled = true;
-        due.fn();
-      }
-    },
+    advance: (ms: number) => scheduler.advance(ms),
     get ms() {
-      return now;
+      return scheduler.now();
     },
   };
 }
