@@ -120,6 +120,8 @@ describe('a burst of commands', () => {
       harness.requests.command(commandFields({ text: 'example.com', channel, user: USER, responseUrl: harness.slack.responseUrl(channel) }));
     // One by one, so which three are accepted is known.
     for (const channel of ['C0A', 'C0B', 'C0C']) expect((await send(channel)).body).toBe('');
+    // Joining the queue follows the ack (after the replay check): wait until all three have joined.
+    for (const channel of ['C0A', 'C0B', 'C0C']) await harness.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === channel, `the summary in ${channel}`);
     const refused = await send('C0D');
     expect(refused.status).toBe(200);
     expect(refused.json).toMatchObject({ response_type: 'ephemeral', text: ':no_entry: busy: 2 diagnoses queued, try again in a minute.' });

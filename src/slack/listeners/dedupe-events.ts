@@ -5,7 +5,9 @@
  *
  * Slash commands have no id, but every real invocation carries a fresh `trigger_id`: an
  * identical body is a replay of one signed request (valid for five minutes), so commands are
- * de-duplicated by a hash of their body through the same deduper (and the same store).
+ * de-duplicated by a hash of their body through the same deduper (and the same store). That
+ * check runs after the ack, in the slash-command listener (`isReplayedCommand`): a store
+ * round trip before every ack delayed every ack behind it under a burst (issue 13).
  *
  * When the store cannot answer (database unreachable), the event is handled anyway: a
  * diagnosis only reads, and dropping a person's request is worse than, at worst, one
@@ -37,22 +39,22 @@ export function dedupeEvents(deps: Pick<SlackDeps, 'dedupe' | 'log'>): Middlewar
         return;
       }
     }
-    const command = body as Record<string, unknown>;
-    if (typeof command.command === 'string') {
-      let first = true;
-      try {
-        first = await deps.dedupe.firstSeen(commandDedupeKey(command));
-      } catch (error) {
-        deps.log.warn({ err: { message: (error as Error).message } }, 'command de-duplication unavailable; handling the command');
-      }
-      if (first) {
-        await next();
-        return;
-      }
-      deps.log.info({ command: command.command }, 'replayed command ignored');
-      if ('ack' in args && typeof args.ack === 'function') await (args.ack as () => Promise<void>)();
-      return;
-    }
     await next();
   };
+}
+
+/**
+ * True when this exact signed command was already handled (a replay): called after the ack,
+ * so a replay is acked like the original and then dropped. When the store cannot answer, the
+ * command is handled (see above).
+ */
+export async function isReplayedCommand(deps: Pick<SlackDeps, 'dedupe' | 'log'>, body: Record<string, unknown>): Promise<boolean> {
+  let first = true;
+  try {
+    first = await deps.dedupe.firstSeen(commandDedupeKey(body));
+  } catch (error) {
+    deps.log.warn({ err: { message: (error as Error).message } }, 'command de-duplication unavailable; handling the command');
+  }
+  if (!first) deps.log.info({ command: body.command }, 'replayed command ignored');
+  return !first;
 }

@@ -1,7 +1,7 @@
 /**
  * `/maildiag <domain | address> [to=...] [region=...] [smtp-user=...]`. Before the ack only
  * constant-time decisions: channel refusal, usage and "busy" (the run queue is full) are the
- * ack's own private body. Everything else (parsing, the diagnosis) happens after the ack:
+ * ack's own private body. Everything else (the replay check, parsing, the diagnosis) happens after the ack:
  * bad input is answered privately through the response URL, a valid target joins the queue.
  * Joining is cheap; the run's start and its "queued" summary wait until a burst of requests
  * has been acked (src/slack/ack-first.ts).
@@ -17,6 +17,7 @@ import { enqueueRun, refuseBusy } from '../queued-run.js';
 import { channelRefusedText, inputErrorText, USAGE_TEXT } from '../render/usage.js';
 import { runReport } from '../report-run.js';
 import { watchStatusText } from '../../watch/slack-status.js';
+import { isReplayedCommand } from './dedupe-events.js';
 
 function tooLongMessage(text: string): string {
   try {
@@ -29,7 +30,7 @@ function tooLongMessage(text: string): string {
 }
 
 export function slashCommandListener(deps: SlackDeps) {
-  return async ({ command, ack, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
+  return async ({ command, body, ack, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     const { channel_id: channel, user_id: user } = command;
     const text = command.text.trim();
     if (!isChannelAllowed(deps.allowedChannels, channel)) {
@@ -57,6 +58,12 @@ export function slashCommandListener(deps: SlackDeps) {
       return;
     }
     await ack();
+    // The store round trip waits for its turn too: under a burst, other requests are acked first.
+    await (deps.ackFirst?.turn() ?? Promise.resolve());
+    if (await isReplayedCommand(deps, body as unknown as Record<string, unknown>)) {
+      reservation.release();
+      return;
+    }
 
     const replyPrivately = async (reply: string): Promise<void> => {
       await respond({ response_type: 'ephemeral', replace_original: false, text: reply });
