@@ -9,7 +9,7 @@ import net from 'node:net';
 import dnsPacket, { type Answer, type DecodedPacket } from 'dns-packet';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DnsLookupError, type DnsErrorCode } from '../../src/core/ports.js';
-import { createWireDnsClient, parseDnsServer, validateQueryName } from '../../src/io/dns-wire.js';
+import { createWireDnsClient, parseDnsServer, UDP_MAX_QUERIES, validateQueryName } from '../../src/io/dns-wire.js';
 import { startDnsServer, type TestDnsServer, type ZoneData } from '../support/dns-server.js';
 
 const bigTxt = Array.from({ length: 12 }, (_, i) => ({ type: 'TXT' as const, value: `record-${i}-${'x'.repeat(120)}` }));
@@ -265,38 +265,74 @@ describe('wire DNS client: servers and spoofing', () => {
     }
   });
 
-  it('closes every socket it opens before settling, on every path', async () => {
+  it('closes every socket it opens, on every path: TCP before settling, UDP once idle', async () => {
+    const deadServer = `127.0.0.1:${await deadPort()}`;
     const udp: dgram.Socket[] = [];
+    const udpClosed: Promise<void>[] = [];
     const tcp: net.Socket[] = [];
-    const closed = new Set<unknown>();
+    const closedTcpAtSettle: boolean[] = [];
     const createSocket = dgram.createSocket.bind(dgram);
     const connect = net.connect.bind(net);
     vi.spyOn(dgram, 'createSocket').mockImplementation(((...args: Parameters<typeof dgram.createSocket>) => {
       const socket = createSocket(...args);
       udp.push(socket);
-      socket.on('close', () => closed.add(socket));
+      udpClosed.push(new Promise<void>((resolve) => socket.once('close', () => resolve())));
       return socket;
     }) as typeof dgram.createSocket);
     vi.spyOn(net, 'connect').mockImplementation(((...args: Parameters<typeof net.connect>) => {
       const socket = (connect as (...a: unknown[]) => net.Socket)(...args);
       tcp.push(socket);
-      socket.on('close', () => closed.add(socket));
       return socket;
     }) as typeof net.connect);
+    const allUdpClosed = () => Promise.all(udpClosed);
 
-    const dns = client([`127.0.0.1:${await deadPort()}`, server.address], 2);
+    const dns = createWireDnsClient({ servers: [deadServer, server.address], timeoutMs: 1_000, tries: 2, udpIdleMs: 20 });
+    const spoofedClient = createWireDnsClient({ servers: [spoofed.address], timeoutMs: 2_000, tries: 1, udpIdleMs: 20 });
     const outcomes = await Promise.allSettled([
       dns.resolve('example.com', 'A'),
-      dns.resolve('big.example.com', 'TXT'),
+      dns.resolve('big.example.com', 'TXT').finally(() => closedTcpAtSettle.push(tcp.every((s) => s.destroyed))),
       dns.resolve('silent.example.com', 'A'),
       dns.resolve('servfail.example.com', 'A'),
       dns.resolve('nope.example.com', 'A'),
-      createWireDnsClient({ servers: [spoofed.address], timeoutMs: 2_000, tries: 1 }).resolve('example.com', 'A'),
+      spoofedClient.resolve('example.com', 'A'),
     ]);
+    const closing = allUdpClosed();
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected', 'rejected', 'fulfilled']);
     expect(tcp.length).toBeGreaterThan(0);
-    expect(udp.length).toBeGreaterThan(6);
-    for (const socket of [...udp, ...tcp]) expect(closed.has(socket)).toBe(true);
+    expect(closedTcpAtSettle).toEqual([true]);
+    // At least the dead server's, the live server's and the spoofed server's (sharing is tested below).
+    expect(udp.length).toBeGreaterThanOrEqual(3);
+    await closing;
+  });
+
+  it('shares one UDP socket among concurrent queries to a server, each getting its own answer', async () => {
+    const created = vi.spyOn(dgram, 'createSocket');
+    const before = server.queries.length;
+    const dns = client();
+    const names = ['example.com', 'c4.example.com', 'nullmx.example.com', 'a:b/c d.example.com'];
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => {
+        const name = names[i % names.length]!;
+        return dns.resolve(name, name === 'nullmx.example.com' ? 'MX' : name === 'c4.example.com' ? 'TXT' : 'A');
+      }),
+    );
+    expect(created).toHaveBeenCalledTimes(1);
+    expect(server.queries.length - before).toBe(40);
+    const expected: unknown[] = [['192.0.2.1'], [['end of chain']], [{ exchange: '', priority: 0 }], ['192.0.2.7']];
+    answers.forEach((answer, i) => expect(answer).toEqual(expected[i % expected.length]));
+  });
+
+  it(`retires a UDP socket after ${UDP_MAX_QUERIES} queries (a new source port), and fails every query in flight on a broken one`, async () => {
+    const created = vi.spyOn(dgram, 'createSocket');
+    const dns = client();
+    for (let i = 0; i < UDP_MAX_QUERIES + 1; i++) await dns.resolve('example.com', 'A');
+    expect(created).toHaveBeenCalledTimes(2);
+
+    const dead = client([`127.0.0.1:${await deadPort()}`]);
+    created.mockClear();
+    const failures = await Promise.all(Array.from({ length: 5 }, () => failureCode(dead.resolve('example.com', 'A'))));
+    expect(failures).toEqual(Array(5).fill('FAILED'));
+    expect(created).toHaveBeenCalledTimes(1);
   });
 });
 
