@@ -16,7 +16,7 @@
  */
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -136,6 +136,22 @@ async function cpuMs(pid: number): Promise<number> {
   // Fields after the command name (which may contain spaces) start at ") ".
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+/** CPU per thread name (main thread, V8 workers, libuv pool), in ms: where the app's CPU goes (BURST_THREADS=1). */
+async function cpuByThread(pid: number): Promise<Map<string, number>> {
+  const byName = new Map<string, number>();
+  for (const tid of await readdir(`/proc/${pid}/task`)) {
+    try {
+      const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, 'N');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      byName.set(name, (byName.get(name) ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS);
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return byName;
 }
 
 async function peakRssMb(pid: number): Promise<number> {
@@ -329,8 +345,14 @@ export async function benchBurst(options: { sizes?: number[]; maxConcurrent?: Ar
         // Warm-up: JIT, the AWS SDK's first load, connections. Not measured.
         await burst(peers, app, WARMUP_RUNS, `W${size}`);
         const cpuBefore = await cpuMs(app.pid);
+        const threadsBefore = process.env.BURST_THREADS ? await cpuByThread(app.pid) : undefined;
         const result = await burst(peers, app, size, `B${size}`);
         const cpuAfter = await cpuMs(app.pid);
+        if (threadsBefore) {
+          const after = await cpuByThread(app.pid);
+          const perDiagnosis = [...after].map(([name, ms]) => `${name} ${round1((ms - (threadsBefore.get(name) ?? 0)) / Math.max(1, result.diagnoses))}`);
+          process.stderr.write(`  CPU per diagnosis by thread (${label}): ${perDiagnosis.join(', ')} ms\n`);
+        }
         const { diagnoses, ...row } = result;
         rows.push({
           ...row,
