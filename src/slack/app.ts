@@ -156,6 +156,9 @@ export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackApp
     token: config.slack.botToken,
     receiver,
     logger,
+    // No listener keeps conversation state: Bolt's default store would be one more async
+    // middleware step before every ack.
+    convoStore: false,
     // With both ids known, Bolt does not call auth.test at start.
     ...(config.slack.botId ? { botId: config.slack.botId } : {}),
     ...(config.slack.botUserId ? { botUserId: config.slack.botUserId } : {}),
