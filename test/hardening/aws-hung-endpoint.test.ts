@@ -97,6 +97,16 @@ describe('AWS calls against an endpoint that never answers', () => {
     expect(pool.size).toBe(3);
   });
 
+  it("the SDK's per-command log middleware runs only when its debug line is written", () => {
+    const quiet = awsClientPool({ endpoint: 'http://127.0.0.1:9/info', credentials: BOT_CREDENTIALS, logger: pino({ level: 'info' }) });
+    const verbose = awsClientPool({ endpoint: 'http://127.0.0.1:9/debug', credentials: BOT_CREDENTIALS, logger: pino({ level: 'debug' }) });
+    const hasLogger = (stack: { identify(): string[] }) => stack.identify().some((entry) => entry.startsWith('loggerMiddleware'));
+    expect(hasLogger(quiet.sesv2('us-east-1').middlewareStack)).toBe(false);
+    expect(hasLogger(quiet.iam().middlewareStack)).toBe(false);
+    expect(hasLogger(verbose.sesv2('us-east-1').middlewareStack)).toBe(true);
+    expect(hasLogger(verbose.iam().middlewareStack)).toBe(true);
+  });
+
   it("the SDK's log lines go through pino, without request or response bodies", () => {
     const lines: Array<Record<string, unknown>> = [];
     const log = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
