@@ -5,6 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { benchCli, formatCliBench } from './bench-cli.js';
+import { benchBlocking, formatBlockingBench } from './bench-blocking.js';
 import { benchBurst, formatBurstBench } from './bench-burst.js';
 import { benchDnsLayer, formatDnsBench } from './bench-dns.js';
 import { benchE2e, formatE2eBench } from './bench-e2e.js';
@@ -53,6 +54,9 @@ await section('watchEvents', () => benchEvents(), formatEventsBench);
 
 // Issue 14: 1,000 approve/claim cycles raced by two processes, SQLite file and PostgreSQL.
 await section('storeClaims', () => benchStore(1_000), formatStoreBench);
+
+// Issue 13: how long the CPU-heavy steps hold the thread that acks (long threads, wide SPF trees).
+await section('mainThreadHolds', () => benchBlocking(), formatBlockingBench);
 
 // Issue 13: 50 then 200 signed commands at once; the app and every peer in its own process.
 await section('burst', () => benchBurst({ sizes: [50, 200] }), formatBurstBench);

@@ -24,13 +24,13 @@ import { guardSocketModeReceiver } from './socket-guard.js';
 import { realScheduler, type Scheduler } from './progress.js';
 import { createMemoryRateLimits, type RateLimits } from './rate-limit.js';
 import { createRunQueue, type RunQueue } from './run-queue.js';
-import { defaultThreadExtractor, type ThreadExtractor } from './thread-extraction.js';
+import { createWorkerThreadExtractor, defaultThreadExtractor, type ThreadExtractor } from './thread-extraction.js';
 
 export interface SlackAppDeps {
   services: DiagnosisServices;
   offers: OfferStore;
   log: Logger;
-  /** Defaults to src/knowledge/ticket-text's `extractFromThread`. */
+  /** Defaults to src/knowledge/ticket-text's `extractFromThread`, long threads in a worker thread. */
   extractThread?: ThreadExtractor;
   dedupe?: EventDeduper;
   /** Defaults to limits in this process's memory; the composed app keeps them in the shared store. */
@@ -79,12 +79,14 @@ export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackApp
   const http = !(mode === 'socket' && config.slack.appToken);
   // Over HTTP a burst of requests is acked before the work that follows the acks goes on.
   const ackFirst = input.ackFirst ?? (http ? createAckFirst() : noAckFirst);
+  // Long threads are read in a worker thread, away from the acks (src/slack/thread-extraction.ts).
+  const threadReader = input.extractThread ? undefined : createWorkerThreadExtractor({ log });
   const deps: SlackDeps = {
     services: input.services,
     offers: input.offers,
     log,
     allowedChannels: config.allowedChannels,
-    extractThread: input.extractThread ?? defaultThreadExtractor,
+    extractThread: input.extractThread ?? threadReader?.extract ?? defaultThreadExtractor,
     dedupe: input.dedupe ?? createEventDeduper(),
     rateLimits: input.rateLimits ?? createMemoryRateLimits(),
     progressIntervalMs: input.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
@@ -204,6 +206,7 @@ export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackApp
         const result = await deps.runs.stop({ drainMs: options.drainMs ?? 20_000, ...(options.cancelMs !== undefined ? { cancelMs: options.cancelMs } : {}) });
         if (result.cancelled > 0) log.warn({ cancelledRuns: result.cancelled }, 'queued runs cancelled at shutdown; their requesters were told');
         if (result.stillActive > 0) log.warn({ activeRuns: result.stillActive }, 'stopped with runs still in flight');
+        await threadReader?.close();
         log.info('slack app stopped');
       })();
       return stopped;
