@@ -62,7 +62,17 @@ describe('SMTP prober against a real smtp-server on loopback', () => {
     expect(result.failedStage).toBe('tls');
     expect(result.tls?.authorized).toBe(false);
     expect(result.tls?.authorizationError).toMatch(/SELF_SIGNED|self[- ]signed/i);
+    // No host name check ran (verification failed first): the facts are read from the socket.
+    expect(result.tls?.certificate).toMatchObject({ subject: 'localhost', subjectAltNames: expect.arrayContaining([expect.stringMatching(/localhost/)]) });
+    expect(result.tls?.certificate?.fingerprint256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
     expect(result.auth).toBeUndefined();
+  });
+
+  it('reports a certificate for another host name as untrusted, with its facts', async () => {
+    const result = await createSmtpProber({ tls: { ca: server.ca } }).probe({ ...target(), servername: 'email-smtp.eu-west-1.amazonaws.com' });
+    expect(result.failedStage).toBe('tls');
+    expect(result.tls).toMatchObject({ authorized: false, authorizationError: 'ERR_TLS_CERT_ALTNAME_INVALID', certificate: { subject: 'localhost' } });
+    expect(result.tls?.certificate?.validTo).toMatch(/GMT$/);
   });
 
   it('reports a refused connection at the connect stage', async () => {
