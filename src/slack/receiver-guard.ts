@@ -18,7 +18,21 @@ import type { Logger } from 'pino';
 /** How far ahead of our clock a request timestamp may be (Slack's window is five minutes). */
 export const MAX_FUTURE_SKEW_SECONDS = 5 * 60;
 /** Bolt's default endpoint, the only one this app uses. */
-const EVENTS_PATH = /^\/slack\/events(?:\?|$)/;
+const EVENTS_PATH = '/slack/events';
+
+/**
+ * Whether Bolt will handle this request as an event: the same test as its HTTPReceiver (the
+ * URL's normalised path, the method upper-cased), so no spelling of the path (`/slack/./events`,
+ * `/slack/x/../events`) reaches Bolt's event handling around the guard.
+ */
+function isEventsRequest(req: IncomingMessage): boolean {
+  if ((req.method ?? '').toUpperCase() !== 'POST') return false;
+  try {
+    return new URL(req.url ?? '', 'http://localhost').pathname === EVENTS_PATH;
+  } catch {
+    return false;
+  }
+}
 
 export type BodyVerdict = { ok: true } | { ok: false; reason: string };
 
@@ -65,7 +79,7 @@ export function guardHttpReceiver(receiver: HTTPReceiver, options: ReceiverGuard
   const log = options.log.child({ component: 'receiver-guard' });
   const nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
   receiver.requestListener = (req: IncomingMessage, res: ServerResponse): void => {
-    if (req.method !== 'POST' || !EVENTS_PATH.test(req.url ?? '')) {
+    if (!isEventsRequest(req)) {
       inner(req, res);
       return;
     }

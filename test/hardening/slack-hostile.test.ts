@@ -4,6 +4,7 @@
  * wide commands and threads) each have a defined outcome and never end the process.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -51,6 +52,40 @@ describe('bodies that are not objects (defect 4)', () => {
     const finished = h.nextRun();
     expect((await command(h, 'customer.example')).status).toBe(200);
     await finished;
+  });
+});
+
+describe('spellings of the events path go through the guard', () => {
+  it.each(['/slack/./events', '/slack/x/../events', '/slack/events?x=1'])('a signed payload=null to %s is answered 400, as on /slack/events', async (path) => {
+    h = await startHarness();
+    const body = 'payload=null';
+    const timestamp = Math.floor(Date.now() / 1000);
+    const { port } = new URL(h.baseUrl);
+    // node:http sends the path as written (fetch would normalise it first).
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = http.request(
+        {
+          host: '127.0.0.1',
+          port: Number(port),
+          method: 'POST',
+          path,
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            'x-slack-request-timestamp': String(timestamp),
+            'x-slack-signature': signSlackRequest(SECRETS.signingSecret, timestamp, body),
+          },
+        },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        },
+      );
+      request.on('error', reject);
+      request.end(body);
+    });
+    expect(status).toBe(400);
+    await h.logs.waitFor((l) => l.msg === 'refused: malformed request body', 'the refusal');
+    expect(await healthy(h)).toBe(200);
   });
 });
 
