@@ -16,6 +16,21 @@ const longThread = [
 ];
 const shortThread = ['mail from ops@customer.example to alice@recipient.example bounces', ndr.slice(0, 4_000)];
 
+/** Whether the event loop got a turn while `extractor` read the long thread. */
+async function turnsWhile(extractor: WorkerThreadExtractor): Promise<boolean> {
+  let done = false;
+  let turnedMeanwhile = false;
+  setImmediate(() => {
+    turnedMeanwhile = !done;
+  });
+  await Promise.resolve(extractor.extract(longThread)).then(() => {
+    done = true;
+  });
+  // Let a turn that comes only after the extraction happen before answering.
+  await new Promise((resolve) => setImmediate(resolve));
+  return turnedMeanwhile;
+}
+
 let reader: WorkerThreadExtractor | undefined;
 afterEach(async () => {
   await reader?.close();
@@ -38,28 +53,11 @@ describe('reading long threads in a worker thread', () => {
   it('keeps the main thread turning while the worker reads', async () => {
     reader = createWorkerThreadExtractor();
     await reader.extract(longThread); // the worker is started and warm
-    let done = false;
-    let turnedMeanwhile = false;
-    setImmediate(() => {
-      turnedMeanwhile = !done;
-    });
-    await Promise.resolve(reader.extract(longThread)).then(() => {
-      done = true;
-    });
-    expect(turnedMeanwhile).toBe(true);
+    expect(await turnsWhile(reader)).toBe(true);
 
     // Read in place, the same thread blocks: the turn comes only after the extraction.
     const inline = createWorkerThreadExtractor({ offThreadAboveChars: Number.POSITIVE_INFINITY });
-    let inlineDone = false;
-    let inlineTurned = false;
-    setImmediate(() => {
-      inlineTurned = !inlineDone;
-    });
-    await Promise.resolve(inline.extract(longThread)).then(() => {
-      inlineDone = true;
-    });
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(inlineTurned).toBe(false);
+    expect(await turnsWhile(inline)).toBe(false);
     expect(inline.readOffThread).toBe(0);
   });
 

@@ -30,7 +30,7 @@ function tooLongMessage(text: string): string {
 }
 
 export function slashCommandListener(deps: SlackDeps) {
-  return async ({ command, body, ack, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
+  return async ({ command, ack, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     const { channel_id: channel, user_id: user } = command;
     const text = command.text.trim();
     if (!isChannelAllowed(deps.allowedChannels, channel)) {
@@ -60,7 +60,7 @@ export function slashCommandListener(deps: SlackDeps) {
     await ack();
     // The store round trip waits for its turn too: under a burst, other requests are acked first.
     await (deps.ackFirst?.turn() ?? Promise.resolve());
-    if (await isReplayedCommand(deps, body as unknown as Record<string, unknown>)) {
+    if (await isReplayedCommand(deps, command)) {
       reservation.release();
       return;
     }
