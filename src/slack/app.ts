@@ -120,6 +120,7 @@ export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackApp
         maxConcurrentRuns: runs.maxConcurrent,
         maxQueuedRuns: runs.maxQueued,
         refusedRuns: runs.refused,
+        postingThreads: runs.posting,
         ...(store === undefined ? {} : { store: store ? 'ok' : 'unreachable' }),
       }),
     );

@@ -37,6 +37,8 @@ export interface RunQueueStats {
   maxQueued: number;
   /** Requests refused since start because the queue was full. */
   refused: number;
+  /** Threads still being posted by runs that have finished (detached work, holding no slot). */
+  posting: number;
 }
 
 export interface RunQueueStopResult {
@@ -124,6 +126,8 @@ export function createRunQueue(options: RunQueueOptions): RunQueue {
   const waiting = (): number => queue.sizeBy({ priority: REQUEST_PRIORITY }) + reserved;
   const hasFreeSlot = (): boolean => queue.pending < options.maxConcurrent && queue.size === 0;
 
+  /** Detached work (paced thread posts) still in flight. */
+  let posting = 0;
   const track = (promise: Promise<void>, set: Set<Promise<void>>): void => {
     set.add(promise);
     void promise.then(() => set.delete(promise));
@@ -180,11 +184,16 @@ export function createRunQueue(options: RunQueueOptions): RunQueue {
       };
     },
     detach(work) {
+      posting += 1;
       track(
-        work.then(
-          () => undefined,
-          (error: unknown) => onError(error),
-        ),
+        work
+          .then(
+            () => undefined,
+            (error: unknown) => onError(error),
+          )
+          .finally(() => {
+            posting -= 1;
+          }),
         settlements,
       );
     },
@@ -211,7 +220,7 @@ export function createRunQueue(options: RunQueueOptions): RunQueue {
       });
     },
     stats() {
-      return { active: queue.pending, queued: waiting(), maxConcurrent: options.maxConcurrent, maxQueued: options.maxQueued, refused };
+      return { active: queue.pending, queued: waiting(), maxConcurrent: options.maxConcurrent, maxQueued: options.maxQueued, refused, posting };
     },
     async stop({ drainMs, cancelMs = DEFAULT_CANCEL_MS }) {
       stopping = true;

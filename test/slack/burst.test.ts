@@ -109,7 +109,7 @@ describe('a burst of commands', () => {
       const roots = harness.slack.ok('chat.postMessage').filter((c) => c.args.channel === post.args.channel && c.args.thread_ts === undefined);
       expect(roots).toHaveLength(1);
     }
-    expect(await health(harness)).toMatchObject({ activeRuns: 0, queuedRuns: 0, refusedRuns: 0 });
+    expect(await health(harness)).toMatchObject({ activeRuns: 0, queuedRuns: 0, refusedRuns: 0, postingThreads: 0 });
   });
 
   it('past the queue limit answers "busy" privately, counts and logs the refusal, and starts no run for it', async () => {

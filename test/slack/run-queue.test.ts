@@ -78,7 +78,7 @@ describe('run queue', () => {
     for (const j of jobs) submit(queue, j);
     expect(queue.reserve()).toBeUndefined();
     expect(queue.reserve()).toBeUndefined();
-    expect(queue.stats()).toEqual({ active: 1, queued: 2, maxConcurrent: 1, maxQueued: 2, refused: 2 });
+    expect(queue.stats()).toEqual({ active: 1, queued: 2, maxConcurrent: 1, maxQueued: 2, refused: 2, posting: 0 });
     // A place frees when a run finishes.
     jobs[0]!.gate.open();
     await settle();
@@ -184,8 +184,9 @@ describe('run queue: detached work', () => {
     const b = job('b', events);
     submit(queue, b);
     await settle();
-    // b started although a's tail is still going.
+    // b started although a's tail is still going; the tail is counted as posting, not as a run.
     expect(events).toEqual(['start a', 'start b']);
+    expect(queue.stats()).toMatchObject({ active: 1, queued: 0, posting: 1 });
     b.gate.open();
     const stopping = queue.stop({ drainMs: 60_000 });
     await settle();
@@ -193,6 +194,19 @@ describe('run queue: detached work', () => {
     tail.open();
     expect(await stopping).toEqual({ drained: true, cancelled: 0, stillActive: 0 });
     expect(events).toContain('tail a done');
+    expect(queue.stats()).toMatchObject({ active: 0, posting: 0 });
+  });
+
+  it('detached work that fails is reported once and no longer counted as posting', async () => {
+    const errors: unknown[] = [];
+    const queue = createRunQueue({ maxConcurrent: 1, maxQueued: 1, onError: (error) => errors.push(error) });
+    const tail = gate();
+    queue.detach(tail.promise.then(() => Promise.reject(new Error('thread post failed'))));
+    expect(queue.stats().posting).toBe(1);
+    tail.open();
+    await settle();
+    expect(queue.stats().posting).toBe(0);
+    expect(errors).toEqual([new Error('thread post failed')]);
   });
 });
 
