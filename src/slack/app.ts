@@ -18,6 +18,7 @@ import { type ChannelPacer, createChannelPacer, SLACK_POST_INTERVAL_MS } from '.
 import type { SlackDeps } from './deps.js';
 import { createEventDeduper, type EventDeduper } from './event-dedupe.js';
 import { registerListeners } from './listeners/index.js';
+import { createSlashFastAck } from './fast-ack.js';
 import { createHttpFetch } from './http-fetch.js';
 import { guardHttpReceiver } from './receiver-guard.js';
 import { guardSocketModeReceiver } from './socket-guard.js';
@@ -149,8 +150,18 @@ export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackApp
         ...(input.metrics && config.metrics.port === undefined ? [{ path: METRICS_PATH, method: ['GET'], handler: metricsHandler(input.metrics, log) }] : []),
       ],
     });
+    // Slash commands are acked before Bolt (src/slack/fast-ack.ts); Bolt's listeners run after
+    // the burst's acks, with the decision the ack was made on.
+    const fastAck = createSlashFastAck({
+      deps,
+      signingSecret: config.slack.signingSecret,
+      ackFirst,
+      log,
+      dispatch: (body) => app.processEvent({ body, ack: async () => undefined }),
+    });
+    deps.preAcked = fastAck.preAcked;
     // Bodies that are not JSON objects and timestamps from the future never reach Bolt.
-    guardHttpReceiver(httpReceiver, { log, onRequest: () => ackFirst.requestArrived() });
+    guardHttpReceiver(httpReceiver, { log, onRequest: () => ackFirst.requestArrived(), fastPath: fastAck.handle });
     receiver = httpReceiver;
   }
 

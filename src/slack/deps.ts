@@ -6,6 +6,7 @@ import type { DiagnosisServices } from '../compose.js';
 import type { AckFirst } from './ack-first.js';
 import type { ApprovalSlackDeps } from './approval-adapters.js';
 import type { EventDeduper } from './event-dedupe.js';
+import type { PreAckedCommands } from './fast-ack.js';
 import type { ChannelPacer } from './pacer.js';
 import type { RateLimits } from './rate-limit.js';
 import type { Scheduler } from './progress.js';
@@ -39,6 +40,8 @@ export interface SlackDeps {
   runs: RunQueue;
   /** Work after an ack waits while requests keep arriving (src/slack/ack-first.ts); absent: never waits. */
   ackFirst?: AckFirst;
+  /** Slash commands the HTTP fast path acked before Bolt saw them (src/slack/fast-ack.ts); absent in Socket Mode. */
+  preAcked?: PreAckedCommands;
   /** Observers (tests, benchmark): called after a report's last message was posted. */
   onRunFinished?: (report: Report, place: RunPlace) => void;
   /** The approval flow (issue 6); without it "Request fix" answers that approval is not configured. */

@@ -74,7 +74,7 @@ export function enqueueRun(deps: SlackDeps, slack: SlackGateway, reservation: Re
 }
 
 /** Logs and counts a refusal (the queue is full) and returns the private answer. */
-export function refuseBusy(deps: SlackDeps, where: { channel: string; user: string; kind: string }): string {
+export function refuseBusy(deps: Pick<SlackDeps, 'log' | 'runs'>, where: { channel: string; user: string; kind: string }): string {
   const stats = deps.runs.stats();
   deps.log.warn({ ...where, queued: stats.queued, active: stats.active, maxQueued: stats.maxQueued, refusedTotal: stats.refused }, 'refused: run queue full');
   return busyText(stats.queued);

@@ -12,7 +12,7 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
-import { defaultBodyLimit, HTTPModuleFunctions, type HTTPReceiver, isRawBodyError } from '@slack/bolt';
+import { type BufferedIncomingMessage, defaultBodyLimit, HTTPModuleFunctions, type HTTPReceiver, isRawBodyError } from '@slack/bolt';
 import type { Logger } from 'pino';
 
 /** How far ahead of our clock a request timestamp may be (Slack's window is five minutes). */
@@ -34,7 +34,7 @@ function isEventsRequest(req: IncomingMessage): boolean {
   }
 }
 
-export type BodyVerdict = { ok: true } | { ok: false; reason: string };
+export type BodyVerdict = { ok: true; body: Record<string, unknown> } | { ok: false; reason: string };
 
 /** What Bolt's parser would make of the body, decided without throwing. */
 export function checkBodyShape(raw: Buffer, contentType: string | undefined): BodyVerdict {
@@ -50,10 +50,14 @@ export function checkBodyShape(raw: Buffer, contentType: string | undefined): Bo
   } catch {
     return { ok: false, reason: 'the body is not valid JSON or form data' };
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+  if (!isRecord(parsed)) {
     return { ok: false, reason: `the body is ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`}, not an object` };
   }
-  return { ok: true };
+  return { ok: true, body: parsed };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function reply(res: ServerResponse, status: number): void {
@@ -71,6 +75,11 @@ export interface ReceiverGuardOptions {
   nowSeconds?: () => number;
   /** Called as each request to the events endpoint arrives (src/slack/ack-first.ts). */
   onRequest?: () => void;
+  /**
+   * Answers a well-formed request before Bolt (src/slack/fast-ack.ts): true when it did; false
+   * leaves the request to Bolt, unanswered.
+   */
+  fastPath?: (request: BufferedIncomingMessage, res: ServerResponse, body: Record<string, unknown>) => boolean;
 }
 
 /** Wraps the receiver's request listener in place. */
@@ -107,6 +116,7 @@ export function guardHttpReceiver(receiver: HTTPReceiver, options: ReceiverGuard
         reply(res, 400);
         return;
       }
+      if (options.fastPath?.(buffered, res, verdict.body)) return;
       // Bolt sees the buffered body and verifies the signature as usual.
       inner(buffered, res);
     })().catch((error: unknown) => {
