@@ -11,7 +11,8 @@
  * Run alone: `tsx scripts/bench-burst.ts [--sizes=50,200] [--cpu-prof=DIR] [--concurrent=N[,M,default]]`
  * (several values: each size at each value, side by side). `BURST_APP_NODE_ARGS` adds node
  * options to the app (e.g. `--import` of a tracer); `BURST_TRACE_DIR` writes each request's
- * send time and ack time there.
+ * send time and ack time there; `BURST_WARMUP=N` sets how many commands warm each app before its
+ * measured burst (default 2: a freshly started app; a larger N shows a long-running one).
  * Builds dist/ first. Linux only (/proc).
  */
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
@@ -29,12 +30,12 @@ import { commandFields, signSlackRequest } from '../test/support/slack-requests.
 import type { PeerKind, PeerMessage } from './bench-peer.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SIGNING_SECRET = 'bench-signing-secret-loopback-only';
+export const SIGNING_SECRET = 'bench-signing-secret-loopback-only';
 const BOT_TOKEN = 'xoxb-1111111111-2222222222-BenchBotTokenValue';
 /** Same latencies as the end-to-end section: DNS per query, AWS per call, SMTP per round trip. */
 export const BURST_LATENCY = { dns: 20, aws: 40, smtp: 50 } as const;
-const CANONICAL_COMMAND = `${SENDER} to=${RECIPIENT} smtp-user=${ROTATED_KEY_ID}`;
-const WARMUP_RUNS = 2;
+export const CANONICAL_COMMAND = `${SENDER} to=${RECIPIENT} smtp-user=${ROTATED_KEY_ID}`;
+const WARMUP_RUNS = Number(process.env.BURST_WARMUP ?? 2);
 /** The Docker image's NODE_OPTIONS (Dockerfile): a young generation of 8 MB semi-spaces. */
 export const APP_NODE_OPTIONS = '--max-semi-space-size=8';
 
@@ -131,7 +132,7 @@ async function freePort(): Promise<number> {
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
 /** User + system CPU of one process, in ms (clock-tick resolution). */
-async function cpuMs(pid: number): Promise<number> {
+export async function cpuMs(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name (which may contain spaces) start at ") ".
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -160,15 +161,20 @@ async function peakRssMb(pid: number): Promise<number> {
   return Math.round(kb / 1024);
 }
 
-interface App {
+export interface App {
   child: ChildProcess;
   pid: number;
   baseUrl: string;
-  health(): Promise<{ activeRuns: number; queuedRuns: number; maxConcurrentRuns: number }>;
+  health(): Promise<{ activeRuns: number; queuedRuns: number; maxConcurrentRuns: number; postingThreads: number }>;
   stop(): Promise<void>;
 }
 
-async function startApp(peers: Peers, dir: string, options: { maxConcurrent?: number; cpuProfDir?: string; label: string }): Promise<App> {
+/** Starts `node dist/index.js` in HTTP mode against these peers; `execArgv` and `env` add to what a deployment sets (scripts/bench-floor.ts records calls with them). */
+export async function startApp(
+  peers: Pick<Peers, 'dns' | 'aws' | 'smtp' | 'slack'>,
+  dir: string,
+  options: { maxConcurrent?: number; cpuProfDir?: string; label: string; execArgv?: string[]; env?: Record<string, string> },
+): Promise<App> {
   const caFile = join(dir, 'smtp-ca.pem');
   await writeFile(caFile, peers.smtp.ca);
   const port = await freePort();
@@ -197,8 +203,9 @@ async function startApp(peers: Peers, dir: string, options: { maxConcurrent?: nu
     NODE_OPTIONS: process.env.BURST_APP_NODE_OPTIONS ?? APP_NODE_OPTIONS,
     LOG_LEVEL: 'info',
     ...(options.maxConcurrent ? { MAILDIAG_MAX_CONCURRENT_RUNS: String(options.maxConcurrent) } : {}),
+    ...options.env,
   };
-  const execArgv = [...(process.env.BURST_APP_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...(options.cpuProfDir ? [`--cpu-prof`, `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=app-${options.label}.cpuprofile`] : [])];
+  const execArgv = [...(process.env.BURST_APP_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...(options.execArgv ?? []), ...(options.cpuProfDir ? [`--cpu-prof`, `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=app-${options.label}.cpuprofile`] : [])];
   // Logs go to /dev/null: formatting costs stay in, the benchmark's terminal stays clean.
   const child = spawn(process.execPath, [...execArgv, join(ROOT, 'dist', 'index.js')], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -206,8 +213,8 @@ async function startApp(peers: Peers, dir: string, options: { maxConcurrent?: nu
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   const baseUrl = `http://127.0.0.1:${port}`;
-  const health = async (): Promise<{ activeRuns: number; queuedRuns: number; maxConcurrentRuns: number }> =>
-    (await (await fetch(`${baseUrl}/healthz`)).json()) as { activeRuns: number; queuedRuns: number; maxConcurrentRuns: number };
+  const health = async (): Promise<{ activeRuns: number; queuedRuns: number; maxConcurrentRuns: number; postingThreads: number }> =>
+    (await (await fetch(`${baseUrl}/healthz`)).json()) as { activeRuns: number; queuedRuns: number; maxConcurrentRuns: number; postingThreads: number };
   for (let attempt = 0; ; attempt += 1) {
     if (child.exitCode !== null) throw new Error(`the app exited (${child.exitCode}): ${stderr}`);
     try {
@@ -232,7 +239,7 @@ async function startApp(peers: Peers, dir: string, options: { maxConcurrent?: nu
 }
 
 /** One POST on a fresh connection; times when the request was fully written and when the response ended. */
-function post(port: number, body: string, headers: Record<string, string>): Promise<{ status: number; body: string; writtenAt: number; ackedAt: number }> {
+export function post(port: number, body: string, headers: Record<string, string>): Promise<{ status: number; body: string; writtenAt: number; ackedAt: number }> {
   return new Promise((resolve, reject) => {
     let writtenAt = 0;
     const req = httpRequest(
@@ -258,10 +265,11 @@ function post(port: number, body: string, headers: Record<string, string>): Prom
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 
-async function waitIdle(app: App): Promise<void> {
+/** Until no run is active or queued and every thread is posted (the CPU measured covers whole reports). */
+export async function waitIdle(app: App): Promise<void> {
   for (;;) {
     const h = await app.health();
-    if (h.activeRuns === 0 && h.queuedRuns === 0) return;
+    if (h.activeRuns === 0 && h.queuedRuns === 0 && h.postingThreads === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }

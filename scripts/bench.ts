@@ -10,6 +10,7 @@ import { benchBurst, formatBurstBench } from './bench-burst.js';
 import { benchDnsLayer, formatDnsBench } from './bench-dns.js';
 import { benchE2e, formatE2eBench } from './bench-e2e.js';
 import { benchEvents, formatEventsBench } from './bench-events.js';
+import { benchFloor, formatFloorBench } from './bench-floor.js';
 import { benchSlackCanonical, formatSlackBench, type SlackBenchRow } from './bench-slack.js';
 import { benchStore, formatStoreBench } from './bench-store.js';
 
@@ -62,6 +63,9 @@ await section('mainThreadHolds', () => benchBlocking(), formatBlockingBench);
 await section('burst', () => benchBurst({ sizes: [50, 200] }), formatBurstBench);
 // Sizing MAILDIAG_MAX_CONCURRENT_RUNS: 200 at once with 2, the default (2 per CPU) and 8 runs, side by side.
 await section('burstConcurrency', () => benchBurst({ sizes: [200], maxConcurrent: [2, 'default', 8] }), formatBurstBench);
+
+// Issue 13: the CPU floor: the app's own wire calls for one diagnosis, replayed through the same clients with nothing around them, beside the app.
+await section('cpuFloor', () => benchFloor(), formatFloorBench);
 
 // Issue 15: process starts of the built CLI beside `node -e 0`.
 await section('cliStart', () => benchCli(), formatCliBench);
