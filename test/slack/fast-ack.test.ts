@@ -45,7 +45,7 @@ describe('Slack signature check', () => {
   it('refuses malformed headers without throwing', () => {
     const good = signed(NOW);
     const hex = good.signature.slice(3);
-    for (const signature of [undefined, [good.signature, good.signature], hex, `v1=${hex}`, `v0=${hex.slice(0, 62)}`, `v0=${hex}00`, `v0=${hex.slice(0, 63)}z`, 'v0=']) {
+    for (const signature of [undefined, [good.signature, good.signature], hex, `v1=${hex}`, `v0=${hex.slice(0, 62)}`, `v0=${hex}00`, `v0=${hex.slice(0, 63)}z`, 'v0=', `v0=${hex.toUpperCase()}`, ` v0=${hex}`]) {
       expect(verify({ ...good, signature })).toBe(false);
     }
     for (const timestamp of [undefined, [String(NOW)], '', 'soon', `${NOW}.5`, `-${NOW}`, ` ${NOW}`, '9'.repeat(20)]) {
