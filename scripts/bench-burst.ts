@@ -31,7 +31,7 @@ import type { PeerKind, PeerMessage } from './bench-peer.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const SIGNING_SECRET = 'bench-signing-secret-loopback-only';
-const BOT_TOKEN = 'xoxb-1111111111-2222222222-BenchBotTokenValue';
+export const BENCH_BOT_TOKEN = 'xoxb-1111111111-2222222222-BenchBotTokenValue';
 /** Same latencies as the end-to-end section: DNS per query, AWS per call, SMTP per round trip. */
 export const BURST_LATENCY = { dns: 20, aws: 40, smtp: 50 } as const;
 export const CANONICAL_COMMAND = `${SENDER} to=${RECIPIENT} smtp-user=${ROTATED_KEY_ID}`;
@@ -182,7 +182,7 @@ export async function startApp(
     PATH: process.env.PATH ?? '',
     HOME: dir,
     NODE_ENV: 'production',
-    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_BOT_TOKEN: BENCH_BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: peers.slack.apiUrl,
     SLACK_BOT_USER_ID: 'U0BOT',

@@ -17,7 +17,9 @@ import type { RRType } from '../src/core/ports.js';
 import { awsClientPool } from '../src/io/aws-clients.js';
 import { createDnsClient } from '../src/io/dns.js';
 import { createSmtpProber } from '../src/io/smtp-probe.js';
+import { DEFAULT_RETRY } from '../src/slack/app.js';
 import { createHttpFetch } from '../src/slack/http-fetch.js';
+import { BENCH_BOT_TOKEN } from './bench-burst.js';
 
 export type FloorPart = 'all' | 'aws' | 'slack' | 'dns' | 'smtp';
 
@@ -48,11 +50,11 @@ const pool = awsClientPool({
 });
 const commandModules: Record<string, Record<string, unknown>> = { SESv2Client: sesv2, IAMClient: iam };
 // As src/slack/app.ts builds Bolt's client: the node:http transport, no rejection of rate limits.
-const slack = new WebClient('xoxb-1111111111-2222222222-BenchBotTokenValue', {
+const slack = new WebClient(BENCH_BOT_TOKEN, {
   slackApiUrl: env('FLOOR_SLACK_API_URL'),
   fetch: createHttpFetch(),
   rejectRateLimitedCalls: false,
-  retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000, randomize: true },
+  retryConfig: DEFAULT_RETRY,
 });
 const dns = createDnsClient({ servers: [env('FLOOR_DNS')], timeoutMs: 5_000, tries: 2 });
 const smtp = createSmtpProber({ tls: { ca: readFileSync(env('FLOOR_SMTP_CA'), 'utf8') }, timeoutMs: 10_000 });

@@ -175,7 +175,7 @@ export function formatFloorBench(r: FloorResult): string {
     '  replayed           | CPU/diagnosis | warm',
   ];
   for (const f of r.floor) lines.push(`  ${(f.part === 'all' ? 'all calls' : `${f.part} alone`).padEnd(18)} | ${`${f.coldMs} ms`.padStart(13)} | ${`${f.warmMs} ms`.padStart(7)}`);
-  lines.push(`  ${'the app (50 at once)'.padEnd(18)} | ${`${r.app.coldMs} ms`.padStart(13)} | ${`${r.app.warmMs} ms`.padStart(7)}`);
+  lines.push(`  ${`the app (${r.runs} at once)`.padEnd(18)} | ${`${r.app.coldMs} ms`.padStart(13)} | ${`${r.app.warmMs} ms`.padStart(7)}`);
   if (all) lines.push(`  the calls alone are ${Math.round((all.coldMs / r.app.coldMs) * 100)} % of the app's CPU (warm: ${Math.round((all.warmMs / r.app.warmMs) * 100)} %); target ≤ 20 ms/diagnosis`);
   return lines.join('\n');
 }

@@ -72,7 +72,8 @@ export interface SlackAppHandle {
 export const HEALTH_PATH = '/healthz';
 const DEFAULT_PROGRESS_INTERVAL_MS = 1000;
 /** Production: a few quick retries; 429s wait for Retry-After and count as one attempt each. */
-const DEFAULT_RETRY: webApi.RetryOptions = { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000, randomize: true };
+/** The Web API client's retries (429s and network errors); the benchmarks build their clients with it too. */
+export const DEFAULT_RETRY: webApi.RetryOptions = { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000, randomize: true };
 
 export function createSlackApp(config: AppConfig, input: SlackAppDeps): SlackAppHandle {
   const log = input.log.child({ component: 'slack' });

@@ -21,7 +21,7 @@ import type { AckFirst } from './ack-first.js';
 import type { SlackDeps } from './deps.js';
 import { SLASH_COMMAND } from './ids.js';
 import { decideSlashAck, type SlashAck } from './listeners/slash-command.js';
-import { validateSlackPayload } from './payload-schema.js';
+import { parseSlashCommand } from './payload-schema.js';
 import { slackSignatureVerifier } from './signature.js';
 
 /** Decisions the fast path made, waiting for the listener of the same command body. */
@@ -86,10 +86,10 @@ export function createSlashFastAck(options: SlashFastAckOptions): SlashFastAck {
       if (request.headers['content-type'] !== 'application/x-www-form-urlencoded') return false;
       if (body.command !== SLASH_COMMAND || 'payload' in body || 'ssl_check' in body) return false;
       if (!verify({ timestamp: request.headers['x-slack-request-timestamp'], signature: request.headers['x-slack-signature'], rawBody: request.rawBody })) return false;
-      if (!validateSlackPayload(body).ok) return false;
-      const { channel_id: channelId, user_id: userId, text } = body;
-      if (typeof channelId !== 'string' || typeof userId !== 'string' || typeof text !== 'string') return false;
-      const decision = decideSlashAck(options.deps, { channel_id: channelId, user_id: userId, text });
+      // The same schema the payload middleware applies; a body it refuses is Bolt's to drop.
+      const command = parseSlashCommand(body);
+      if (!command) return false;
+      const decision = decideSlashAck(options.deps, command);
       // As Bolt answers an ack: a JSON body, or an empty 200.
       if (decision.kind === 'reply') {
         res.writeHead(200, { 'content-type': 'application/json' });

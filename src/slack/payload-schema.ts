@@ -76,6 +76,12 @@ const eventCallback = z.object({
   event: z.object({ type: z.string().max(128) }),
 });
 
+/** A slash command's fields as the listener reads them, or undefined when the body does not have that shape. */
+export function parseSlashCommand(body: unknown): z.infer<typeof slashCommand> | undefined {
+  const result = slashCommand.safeParse(body);
+  return result.success ? result.data : undefined;
+}
+
 export type PayloadVerdict = { ok: true; kind: string } | { ok: false; kind: string; issues: string[] };
 
 /** Names the offending fields (paths and expected types), never their values. */
